@@ -1,0 +1,105 @@
+// Messages the user sent that the server has not accepted yet. They live in
+// localStorage (so they survive a restart), are shown as pending, and are sent one
+// at a time, in order, each with its client_id: if an answer is lost and the
+// message is sent again, the server recognises the client_id and returns the
+// original instead of storing a copy — so each message is stored exactly once.
+import { describeError, isNetworkError } from './errors.js';
+import { uuid } from './uuid.js';
+
+/**
+ * @param {Storage} storage
+ * @param {string} key   one outbox per server and user
+ */
+export function createOutbox(storage, key, { now = () => new Date().toISOString(), newId = uuid } = {}) {
+  function read() {
+    try {
+      const list = JSON.parse(storage.getItem(key));
+      return Array.isArray(list) ? list : [];
+    } catch {
+      return [];
+    }
+  }
+  const write = (list) => storage.setItem(key, JSON.stringify(list));
+  const update = (clientId, patch) =>
+    write(read().map((e) => (e.client_id === clientId ? { ...e, ...patch } : e)));
+
+  return {
+    list: read,
+    /** Entries still to be sent, oldest first. */
+    pending: () => read().filter((e) => e.status === 'pending'),
+    has: (clientId) => read().some((e) => e.client_id === clientId),
+    add(chatId, content) {
+      const entry = { client_id: newId(), chat_id: chatId, content, created_at: now(), status: 'pending' };
+      write([...read(), entry]);
+      return entry;
+    },
+    remove: (clientId) => write(read().filter((e) => e.client_id !== clientId)),
+    markFailed: (clientId, error) => update(clientId, { status: 'failed', error }),
+    /** Puts a failed entry back in the queue, at the end so that order follows the user's actions. */
+    retry(clientId) {
+      const list = read();
+      const entry = list.find((e) => e.client_id === clientId);
+      if (!entry) return;
+      write([...list.filter((e) => e !== entry), { ...entry, status: 'pending', error: undefined }]);
+    },
+  };
+}
+
+/** Worth trying again later: no answer, a server error, rate limiting or an expired session. */
+export function isRetriable(err) {
+  const status = err?.response?.status;
+  return isNetworkError(err) || status === undefined || status >= 500 || status === 429 || status === 401 || status === 408;
+}
+
+/**
+ * Sends the outbox in order, one request at a time. `flush()` may be called any
+ * number of times (on send, on reconnect, on a timer); calls during a run make the
+ * run go round once more rather than starting a second, parallel one.
+ *
+ * @param {object} deps
+ * @param {ReturnType<typeof createOutbox>} deps.outbox
+ * @param {(entry: object) => Promise<object>} deps.send   resolves with the stored MessageOut
+ * @param {(entry: object, message: object) => void} deps.onSent
+ * @param {(entry: object, reason: string) => void} deps.onFailed   a permanent refusal (e.g. 422)
+ */
+export function createOutboxSender({ outbox, send, onSent, onFailed }) {
+  let running = false;
+  let again = false;
+
+  /** @returns {Promise<boolean>} true when everything pending has been delivered */
+  async function drain() {
+    for (let entry = outbox.pending()[0]; entry; entry = outbox.pending()[0]) {
+      try {
+        const message = await send(entry);
+        outbox.remove(entry.client_id);
+        onSent(entry, message);
+      } catch (err) {
+        if (isRetriable(err)) return false;
+        const reason = describeError(err);
+        outbox.markFailed(entry.client_id, reason);
+        onFailed(entry, reason);
+      }
+    }
+    return true;
+  }
+
+  async function flush() {
+    if (running) {
+      again = true;
+      return false;
+    }
+    running = true;
+    let delivered;
+    try {
+      do {
+        again = false;
+        delivered = await drain();
+      } while (again);
+    } finally {
+      running = false;
+    }
+    return delivered;
+  }
+
+  return { flush };
+}

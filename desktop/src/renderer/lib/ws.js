@@ -1,0 +1,207 @@
+// The one WebSocket of a signed-in client (`/ws?token=&since=`). It reconnects with
+// exponential backoff and jitter, resumes from the last message id seen (`since`),
+// pings so a dead connection (e.g. after sleep) is noticed, and follows the
+// browser's online/offline events.
+
+export const WS_STATE = Object.freeze({
+  CONNECTING: 'connecting',
+  ONLINE: 'online',
+  RECONNECTING: 'reconnecting',
+  OFFLINE: 'offline',
+  STOPPED: 'stopped',
+});
+
+const AUTH_FAILED = 4401;
+
+/** Delay before reconnect attempt `attempt` (0-based): exponential, capped, "equal jitter". */
+export function backoffDelay(attempt, { base = 500, max = 30_000 } = {}, random = Math.random) {
+  const ceiling = Math.min(max, base * 2 ** attempt);
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/**
+ * @param {object} deps
+ * @param {(since: number) => string} deps.url     full ws:// URL (token included) for a connection
+ * @param {() => number} deps.getSince              last message id seen
+ * @param {(event: object) => void} deps.onEvent    every server event except pong
+ * @param {(state: string) => void} deps.onState
+ * @param {() => void} [deps.onOpen]                after each successful (re)connection
+ * @param {() => Promise<unknown>} [deps.onAuthFailed]  renew the token after a 4401 close
+ * @param {typeof WebSocket} [deps.WebSocketImpl]
+ * @param {EventTarget & {navigator?: Navigator}} [deps.win]  source of online/offline events
+ */
+export function createSocket({
+  url,
+  getSince,
+  onEvent,
+  onState,
+  onOpen = () => {},
+  onAuthFailed = async () => {},
+  WebSocketImpl = globalThis.WebSocket,
+  win = globalThis,
+  timers = globalThis,
+  random = Math.random,
+  now = () => Date.now(),
+  pingEveryMs = 25_000,
+  backoff = { base: 500, max: 30_000 },
+}) {
+  let socket = null;
+  let state = null;
+  let attempt = 0;
+  let retryTimer = null;
+  let pingTimer = null;
+  let lastFrameAt = 0;
+
+  function setState(next) {
+    if (next === state) return;
+    state = next;
+    onState(next);
+  }
+
+  const isOffline = () => win.navigator?.onLine === false;
+
+  function connect() {
+    timers.clearTimeout(retryTimer);
+    if (state === WS_STATE.STOPPED) return;
+    if (isOffline()) return setState(WS_STATE.OFFLINE);
+    setState(attempt === 0 ? WS_STATE.CONNECTING : WS_STATE.RECONNECTING);
+    let ws;
+    try {
+      ws = new WebSocketImpl(url(getSince()));
+    } catch {
+      return retry(); // e.g. a malformed server address; keep backing off
+    }
+    socket = ws;
+    ws.onopen = () => {
+      if (socket !== ws) return;
+      attempt = 0;
+      lastFrameAt = now();
+      startPing();
+      setState(WS_STATE.ONLINE);
+      onOpen();
+    };
+    ws.onmessage = (message) => {
+      if (socket !== ws) return;
+      lastFrameAt = now();
+      let event;
+      try {
+        event = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (event?.type && event.type !== 'pong') onEvent(event);
+    };
+    ws.onclose = (close) => {
+      if (socket !== ws) return;
+      socket = null;
+      stopPing();
+      if (state === WS_STATE.STOPPED) return;
+      if (close.code === AUTH_FAILED) {
+        // The access token expired while we were away: renew it, then retry.
+        setState(WS_STATE.RECONNECTING);
+        onAuthFailed().then(retry, retry);
+        return;
+      }
+      retry();
+    };
+    ws.onerror = () => {}; // always followed by close, handled there
+  }
+
+  function retry() {
+    if (state === WS_STATE.STOPPED) return;
+    if (isOffline()) return setState(WS_STATE.OFFLINE);
+    setState(WS_STATE.RECONNECTING);
+    timers.clearTimeout(retryTimer);
+    retryTimer = timers.setTimeout(connect, backoffDelay(attempt, backoff, random));
+    attempt += 1;
+  }
+
+  function startPing() {
+    stopPing();
+    pingTimer = timers.setInterval(() => {
+      // Two intervals without any frame (not even a pong): the connection is dead.
+      if (now() - lastFrameAt > pingEveryMs * 2) return drop();
+      send({ type: 'ping' });
+    }, pingEveryMs);
+  }
+
+  function stopPing() {
+    timers.clearInterval(pingTimer);
+  }
+
+  /** Abandons the current socket without waiting for its close handshake. */
+  function drop() {
+    const ws = socket;
+    socket = null;
+    stopPing();
+    if (ws) {
+      try {
+        ws.close(4000, 'reconnect');
+      } catch {
+        // already closed
+      }
+    }
+    retry();
+  }
+
+  function send(frame) {
+    if (!socket || socket.readyState !== 1) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  const onOnline = () => {
+    if (state === WS_STATE.STOPPED || state === WS_STATE.ONLINE) return;
+    attempt = 0;
+    connect();
+  };
+  const onOffline = () => {
+    if (state === WS_STATE.STOPPED) return;
+    const ws = socket;
+    socket = null;
+    stopPing();
+    timers.clearTimeout(retryTimer);
+    ws?.close(1000, 'offline');
+    setState(WS_STATE.OFFLINE);
+  };
+
+  return {
+    start() {
+      win.addEventListener?.('online', onOnline);
+      win.addEventListener?.('offline', onOffline);
+      state = null;
+      attempt = 0;
+      connect();
+    },
+    stop() {
+      setState(WS_STATE.STOPPED);
+      win.removeEventListener?.('online', onOnline);
+      win.removeEventListener?.('offline', onOffline);
+      timers.clearTimeout(retryTimer);
+      stopPing();
+      const ws = socket;
+      socket = null;
+      ws?.close(1000, 'bye');
+    },
+    /**
+     * Checks the connection now (after the machine wakes up): reconnect at once if
+     * down, otherwise ping and drop the socket if nothing comes back in a few seconds.
+     */
+    recheck(timeoutMs = 5_000) {
+      if (state === WS_STATE.STOPPED || socket?.readyState === 0) return;
+      if (!socket) {
+        attempt = 0;
+        return connect();
+      }
+      const before = lastFrameAt;
+      send({ type: 'ping' });
+      timers.setTimeout(() => {
+        if (socket && lastFrameAt === before) drop();
+      }, timeoutMs);
+    },
+    send,
+    get state() {
+      return state;
+    },
+  };
+}

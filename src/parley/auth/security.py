@@ -1,0 +1,69 @@
+"""Password hashing (argon2id, off the event loop) and token encoding (PyJWT, HS256)."""
+
+import asyncio
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from parley.db.types import utcnow
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the user does not exist, so timing does not reveal who does.
+_DUMMY_HASH = _hasher.hash("parley-timing-equaliser")
+ALGORITHM = "HS256"
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    def check() -> bool:
+        try:
+            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(check)
+
+
+def create_access_token(user_id: int, session_id: int, key: str, minutes: int) -> str:
+    now = utcnow()
+    claims = {
+        "sub": str(user_id),
+        "sid": session_id,
+        "typ": "access",
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def decode_access_token(token: str, key: str) -> tuple[int, int] | None:
+    """Return (user_id, session_id) for a valid, unexpired access token, else None."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, key, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "sid"]}
+        )
+    except jwt.PyJWTError:
+        return None
+    if claims.get("typ") != "access":
+        return None
+    try:
+        return int(claims["sub"]), int(claims["sid"])
+    except (TypeError, ValueError):
+        return None
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    # Refresh tokens are high-entropy, so a fast hash is enough to keep them useless if leaked.
+    return hashlib.sha256(token.encode()).hexdigest()

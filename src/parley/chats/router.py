@@ -1,0 +1,82 @@
+from fastapi import APIRouter, Response, status
+from fastapi.responses import JSONResponse
+
+from parley.chats import service
+from parley.chats.schemas import ChatCreate, ChatOut, ChatUpdate, MemberAdd
+from parley.dependencies import CurrentUser, SessionDep, StateDep
+from parley.schemas import IdPath, error_responses
+
+router = APIRouter(prefix="/chats", tags=["chats"], responses=error_responses(401))
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ChatOut,
+    responses={200: {"model": ChatOut, "description": "The existing direct chat"}}
+    | error_responses(404),
+)
+async def create_chat(
+    data: ChatCreate, session: SessionDep, state: StateDep, me: CurrentUser
+) -> ChatOut | JSONResponse:
+    online = state.hub.online
+    if data.is_group:
+        assert data.title is not None  # the schema requires it for groups
+        return await service.create_group(
+            session, me, data.title, data.member_ids, online, state.settings.max_group_members
+        )
+    view, created = await service.create_direct(session, me, data.member_ids[0], online)
+    if created:
+        return view
+    return JSONResponse(view.model_dump(mode="json"), status_code=status.HTTP_200_OK)
+
+
+@router.get("", response_model=list[ChatOut])
+async def list_chats(session: SessionDep, state: StateDep, me: CurrentUser) -> list[ChatOut]:
+    return await service.list_chats(session, me.id, state.hub.online)
+
+
+@router.get("/{chat_id}", response_model=ChatOut, responses=error_responses(404))
+async def get_chat(
+    chat_id: IdPath, session: SessionDep, state: StateDep, me: CurrentUser
+) -> ChatOut:
+    return await service.get_chat(session, me.id, chat_id, state.hub.online)
+
+
+@router.patch("/{chat_id}", response_model=ChatOut, responses=error_responses(403, 404))
+async def rename_chat(
+    chat_id: IdPath, data: ChatUpdate, session: SessionDep, state: StateDep, me: CurrentUser
+) -> ChatOut:
+    return await service.rename(session, me, chat_id, data.title, state.hub.online)
+
+
+@router.post(
+    "/{chat_id}/members",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ChatOut,
+    responses=error_responses(403, 404, 409),
+)
+async def add_member(
+    chat_id: IdPath, data: MemberAdd, session: SessionDep, state: StateDep, me: CurrentUser
+) -> ChatOut:
+    return await service.add_member(
+        session,
+        me,
+        chat_id,
+        data.user_id,
+        data.role,
+        state.hub.online,
+        state.settings.max_group_members,
+    )
+
+
+@router.delete(
+    "/{chat_id}/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(403, 404),
+)
+async def remove_member(
+    chat_id: IdPath, user_id: IdPath, session: SessionDep, me: CurrentUser
+) -> Response:
+    await service.remove_member(session, me, chat_id, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,50 @@
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from parley.messages.schemas import MessageOut
+from parley.schemas import IdField, Model, Text
+from parley.users.schemas import UserPublic
+
+Role = Literal["owner", "admin", "member"]
+Title = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class MemberOut(Model):
+    user: UserPublic
+    role: Role
+
+
+class ChatOut(Model):
+    id: int
+    is_group: bool
+    title: str | None
+    created_at: datetime
+    members: list[MemberOut]
+    last_message: MessageOut | None
+    unread_count: int
+
+
+class ChatCreate(BaseModel):
+    is_group: bool = False
+    title: Title | None = None
+    member_ids: Annotated[list[IdField], Field(max_length=1000)]
+
+    @model_validator(mode="after")
+    def _shape(self) -> "ChatCreate":
+        if self.is_group:
+            if self.title is None:
+                raise ValueError("a group needs a title (1-100 characters)")
+        elif len(self.member_ids) != 1:
+            raise ValueError("a direct chat needs exactly one other member in member_ids")
+        return self
+
+
+class ChatUpdate(BaseModel):
+    title: Title
+
+
+class MemberAdd(BaseModel):
+    user_id: IdField
+    role: Literal["admin", "member"] = "member"

@@ -1,0 +1,289 @@
+"""Direct and group chats, membership and roles, and the chat list."""
+
+from collections.abc import Container, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from parley.chats.schemas import ChatOut, MemberOut
+from parley.db.models import Chat, ChatUser, Message, User
+from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
+from parley.messages.schemas import MessageOut
+from parley.realtime.events import Event, record
+from parley.users.schemas import UserPublic
+
+CHAT_NOT_FOUND = "chat not found"
+MANAGERS = ("owner", "admin")
+
+
+async def require_member(session: AsyncSession, chat_id: int, user_id: int) -> ChatUser:
+    """The caller's membership; 404 whether the chat is missing or just not theirs."""
+    membership = await session.get(ChatUser, (chat_id, user_id))
+    if membership is None:
+        raise NotFound(CHAT_NOT_FOUND)
+    return membership
+
+
+async def member_ids(session: AsyncSession, chat_id: int) -> frozenset[int]:
+    rows = await session.scalars(select(ChatUser.user_id).where(ChatUser.chat_id == chat_id))
+    return frozenset(rows.all())
+
+
+async def _require_users(session: AsyncSession, user_ids: set[int]) -> None:
+    found = set((await session.scalars(select(User.id).where(User.id.in_(user_ids)))).all())
+    if missing := user_ids - found:
+        raise NotFound(f"user {min(missing)} not found")
+
+
+def _direct_key(a: int, b: int) -> str:
+    return f"{min(a, b)}:{max(a, b)}"
+
+
+async def create_direct(
+    session: AsyncSession, me: User, other_id: int, online: Container[int]
+) -> tuple[ChatOut, bool]:
+    """The direct chat between two people: created once, returned ever after."""
+    me_id = me.id  # read before any rollback expires the object
+    if other_id == me_id:
+        raise InvalidInput(("body", "member_ids"), "a direct chat needs someone other than you")
+    key = _direct_key(me_id, other_id)
+    existing = await session.scalar(select(Chat).where(Chat.direct_key == key))
+    if existing is not None:
+        return await chat_view(session, me_id, existing, online), False
+    await _require_users(session, {other_id})
+    chat = Chat(is_group=False, direct_key=key)
+    chat.members = [ChatUser(user_id=me_id, role="member"), ChatUser(user_id=other_id)]
+    session.add(chat)
+    try:
+        await session.flush()
+    except IntegrityError:
+        # The same pair raced us; the unique key kept one chat, so return it.
+        await session.rollback()
+        existing = await session.scalar(select(Chat).where(Chat.direct_key == key))
+        if existing is None:
+            raise
+        return await chat_view(session, me_id, existing, online), False
+    view = await chat_view(session, me_id, chat, online)
+    record(session, _chat_event("chat.created", view))
+    return view, True
+
+
+async def create_group(
+    session: AsyncSession,
+    me: User,
+    title: str,
+    member_ids_: Sequence[int],
+    online: Container[int],
+    max_members: int,
+) -> ChatOut:
+    others = set(member_ids_) - {me.id}
+    if len(others) + 1 > max_members:
+        raise InvalidInput(("body", "member_ids"), f"a group holds at most {max_members} members")
+    if others:
+        await _require_users(session, others)
+    chat = Chat(is_group=True, title=title)
+    chat.members = [ChatUser(user_id=me.id, role="owner")] + [
+        ChatUser(user_id=uid, role="member") for uid in sorted(others)
+    ]
+    session.add(chat)
+    await session.flush()
+    view = await chat_view(session, me.id, chat, online)
+    record(session, _chat_event("chat.created", view))
+    return view
+
+
+def _chat_event(kind: str, view: ChatOut) -> Event:
+    recipients = frozenset(m.user.id for m in view.members)
+    # unread_count is the actor's own; receivers keep their own count.
+    return Event({"type": kind, "chat": view.model_dump(mode="json")}, recipients, view.id)
+
+
+async def list_chats(session: AsyncSession, me_id: int, online: Container[int]) -> list[ChatOut]:
+    """Every chat of the user, most recent activity first, in a fixed number of queries."""
+    chats = (
+        await session.scalars(
+            select(Chat)
+            .join(ChatUser, ChatUser.chat_id == Chat.id)
+            .where(ChatUser.user_id == me_id)
+            .order_by(Chat.last_activity_at.desc(), Chat.id.desc())
+        )
+    ).all()
+    return await _views(session, me_id, chats, online)
+
+
+async def get_chat(
+    session: AsyncSession, me_id: int, chat_id: int, online: Container[int]
+) -> ChatOut:
+    await require_member(session, chat_id, me_id)
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        raise NotFound(CHAT_NOT_FOUND)
+    return await chat_view(session, me_id, chat, online)
+
+
+async def chat_view(
+    session: AsyncSession, me_id: int, chat: Chat, online: Container[int]
+) -> ChatOut:
+    return (await _views(session, me_id, [chat], online))[0]
+
+
+async def _views(
+    session: AsyncSession, me_id: int, chats: Sequence[Chat], online: Container[int]
+) -> list[ChatOut]:
+    if not chats:
+        return []
+    ids = [chat.id for chat in chats]
+    memberships = (
+        await session.scalars(
+            select(ChatUser)
+            .where(ChatUser.chat_id.in_(ids))
+            .options(selectinload(ChatUser.user))
+            .order_by(ChatUser.chat_id, ChatUser.joined_at, ChatUser.user_id)
+        )
+    ).all()
+    members: dict[int, list[MemberOut]] = {chat_id: [] for chat_id in ids}
+    for m in memberships:
+        user = UserPublic.model_validate(m.user)
+        user.online = m.user_id in online
+        members[m.chat_id].append(MemberOut(user=user, role=m.role))  # type: ignore[arg-type]
+    last_ids = [chat.last_message_id for chat in chats if chat.last_message_id]
+    last = (
+        {
+            msg.id: MessageOut.model_validate(msg)
+            for msg in (
+                await session.scalars(select(Message).where(Message.id.in_(last_ids)))
+            ).all()
+        }
+        if last_ids
+        else {}
+    )
+    unread = await _unread_counts(session, me_id, ids)
+    return [
+        ChatOut(
+            id=chat.id,
+            is_group=chat.is_group,
+            title=chat.title,
+            created_at=chat.created_at,
+            members=members[chat.id],
+            last_message=last.get(chat.last_message_id or 0),
+            unread_count=unread.get(chat.id, 0),
+        )
+        for chat in chats
+    ]
+
+
+async def _unread_counts(session: AsyncSession, me_id: int, chat_ids: list[int]) -> dict[int, int]:
+    rows = await session.execute(
+        select(Message.chat_id, func.count())
+        .join(
+            ChatUser,
+            (ChatUser.chat_id == Message.chat_id) & (ChatUser.user_id == me_id),
+        )
+        .where(
+            Message.chat_id.in_(chat_ids),
+            Message.id > ChatUser.last_read_message_id,
+            Message.sender_id != me_id,
+            Message.deleted_at.is_(None),
+        )
+        .group_by(Message.chat_id)
+    )
+    return {chat_id: count for chat_id, count in rows.all()}
+
+
+async def _require_manager(session: AsyncSession, chat_id: int, me_id: int) -> tuple[Chat, str]:
+    membership = await require_member(session, chat_id, me_id)
+    chat = await session.get(Chat, chat_id, with_for_update=True)
+    if chat is None:
+        raise NotFound(CHAT_NOT_FOUND)
+    if not chat.is_group:
+        raise Forbidden("direct chats have no titles or member changes")
+    if membership.role not in MANAGERS:
+        raise Forbidden("only the group's owner or admins may do this")
+    return chat, membership.role
+
+
+async def rename(
+    session: AsyncSession, me: User, chat_id: int, title: str, online: Container[int]
+) -> ChatOut:
+    chat, _ = await _require_manager(session, chat_id, me.id)
+    chat.title = title
+    await session.flush()
+    view = await chat_view(session, me.id, chat, online)
+    record(session, _chat_event("chat.updated", view))
+    return view
+
+
+async def add_member(
+    session: AsyncSession,
+    me: User,
+    chat_id: int,
+    user_id: int,
+    role: str,
+    online: Container[int],
+    max_members: int,
+) -> ChatOut:
+    chat, my_role = await _require_manager(session, chat_id, me.id)
+    if role == "admin" and my_role != "owner":
+        raise Forbidden("only the owner may add admins")
+    await _require_users(session, {user_id})
+    current = await member_ids(session, chat_id)
+    if user_id in current:
+        raise Conflict("user is already a member")
+    if len(current) >= max_members:
+        raise InvalidInput(("body", "user_id"), f"a group holds at most {max_members} members")
+    session.add(ChatUser(chat_id=chat_id, user_id=user_id, role=role))
+    await session.flush()
+    recipients = current | {user_id}
+    record(
+        session,
+        Event(
+            {"type": "member.added", "chat_id": chat_id, "user_id": user_id}, recipients, chat_id
+        ),
+    )
+    view = await chat_view(session, me.id, chat, online)
+    record(session, _chat_event("chat.updated", view))
+    return view
+
+
+async def remove_member(session: AsyncSession, me: User, chat_id: int, user_id: int) -> None:
+    """Managers remove others (admins only plain members); anyone may leave a group."""
+    mine = await require_member(session, chat_id, me.id)
+    chat = await session.get(Chat, chat_id, with_for_update=True)
+    if chat is None:
+        raise NotFound(CHAT_NOT_FOUND)
+    if not chat.is_group:
+        raise Forbidden("nobody can leave or be removed from a direct chat")
+    target = mine if user_id == me.id else await session.get(ChatUser, (chat_id, user_id))
+    if target is None:
+        raise NotFound("user is not a member of this chat")
+    if target is not mine:
+        if mine.role not in MANAGERS:
+            raise Forbidden("only the group's owner or admins may remove members")
+        if mine.role == "admin" and target.role != "member":
+            raise Forbidden("admins may remove only members")
+    recipients = await member_ids(session, chat_id)
+    await session.delete(target)
+    await session.flush()
+    if target.role == "owner":
+        await _hand_over_ownership(session, chat_id)
+    record(
+        session,
+        Event(
+            {"type": "member.removed", "chat_id": chat_id, "user_id": user_id}, recipients, chat_id
+        ),
+    )
+
+
+async def _hand_over_ownership(session: AsyncSession, chat_id: int) -> None:
+    """A group keeps an owner: the longest-serving admin, else the longest-serving member."""
+    heir = await session.scalar(
+        select(ChatUser)
+        .where(ChatUser.chat_id == chat_id)
+        .order_by((ChatUser.role == "admin").desc(), ChatUser.joined_at, ChatUser.user_id)
+        .limit(1)
+    )
+    if heir is not None:
+        heir.role = "owner"
+        await session.flush()

@@ -1,0 +1,64 @@
+"""Settings, read from the environment (prefix ``PARLEY_``) and an optional ``.env`` file."""
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    # Empty means SQLite under data_dir, so one command runs Parley with nothing configured.
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = ""
+    access_token_minutes: int = Field(15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(30, ge=1, le=365)
+    # Login attempts allowed per client address and per account name, per window.
+    login_attempts: int = Field(10, ge=1)
+    login_window_seconds: int = Field(60, ge=1)
+    # Messages one user may send per window (REST and socket alike).
+    messages_per_window: int = Field(60, ge=1)
+    message_window_seconds: int = Field(10, ge=1)
+    max_group_members: int = Field(1000, ge=2)
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    web_dir: Path = Path("desktop/dist/web")
+    cors_origins: list[str] = ["app://parley", "http://localhost:5173"]
+    log_level: str = "info"
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'parley.db').as_posix()}"
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The configured secret, or one generated on first run and kept in data_dir.
+
+        Generating it means no secret ever ships in the repository, and keeping it
+        means tokens survive a restart.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / SECRET_FILE
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(64)
+        # Create with 0600 so other local users cannot read it, even briefly.
+        path.touch(mode=0o600)
+        path.write_text(key)
+        return key
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,27 @@
+"""One unit of work: commit once on success, roll back on error, then publish its events."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley.realtime.events import take_pending
+
+if TYPE_CHECKING:
+    from parley.state import AppState
+
+
+@asynccontextmanager
+async def unit_of_work(state: "AppState") -> AsyncIterator[AsyncSession]:
+    async with state.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        events = take_pending(session)
+    # Only now is every event true: published after the data is durable.
+    for event in events:
+        await state.broker.publish(event)

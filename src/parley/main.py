@@ -1,0 +1,111 @@
+"""The application factory: routers, error rendering, lifespan, and the web client."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from parley import __version__
+from parley.auth.router import router as auth_router
+from parley.bodylimit import BodySizeLimit
+from parley.chats.router import router as chats_router
+from parley.config import Settings
+from parley.errors import DomainError, InvalidInput
+from parley.messages.router import router as messages_router
+from parley.state import AppState
+from parley.users.router import router as users_router
+
+log = logging.getLogger("parley")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    state = AppState.create(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await state.broker.start()
+        try:
+            yield
+        finally:
+            await state.broker.stop()
+            await state.engine.dispose()
+
+    app = FastAPI(title="Parley", version=__version__, lifespan=lifespan)
+    app.state.parley = state
+    for router in (auth_router, users_router, chats_router, messages_router):
+        app.include_router(router)
+    _install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["Authorization", "Content-Type"],
+    )
+
+    @app.get("/healthz", tags=["service"], responses={503: {"description": "Database down"}})
+    async def healthz() -> JSONResponse:
+        try:
+            async with state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:  # any failure to answer means unhealthy; the reason is logged
+            log.warning("health check: database did not answer", exc_info=True)
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    if (settings.web_dir / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
+    return app
+
+
+def _validation_errors(errors: Any) -> list[dict[str, Any]]:
+    """Pydantic's errors without the offending input, which may not even be encodable."""
+    clean = []
+    for error in errors:
+        clean.append(
+            {
+                "loc": [part if isinstance(part, int) else str(part) for part in error["loc"]],
+                "msg": str(error.get("msg", "invalid value")).encode("utf-8", "replace").decode(),
+                "type": str(error.get("type", "value_error")),
+            }
+        )
+    return clean
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        detail: Any = exc.errors() if isinstance(exc, InvalidInput) else exc.detail
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_errors(exc.errors())}, status_code=422)
+
+    async def database_down(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("database unavailable: %s", exc.__class__.__name__)
+        return JSONResponse(
+            {"detail": "the database is unavailable; try again shortly"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    app.add_exception_handler(OperationalError, database_down)
+    app.add_exception_handler(PoolTimeout, database_down)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return await database_down(request, exc)
+        log.exception("database error")
+        return JSONResponse({"detail": "internal server error"}, status_code=500)

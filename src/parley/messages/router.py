@@ -1,0 +1,72 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import JSONResponse
+
+from parley.dependencies import CurrentUser, SessionDep, StateDep
+from parley.messages import service
+from parley.messages.schemas import MessageEdit, MessageIn, MessageOut, ReadIn
+from parley.schemas import MAX_ID, IdPath, error_responses
+
+router = APIRouter(prefix="/chats/{chat_id}", tags=["messages"], responses=error_responses(401))
+Cursor = Annotated[int | None, Query(gt=0, le=MAX_ID)]
+
+
+@router.get("/messages", response_model=list[MessageOut], responses=error_responses(404))
+async def history(
+    chat_id: IdPath,
+    session: SessionDep,
+    me: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Cursor = None,
+    after: Cursor = None,
+) -> list[MessageOut]:
+    return await service.history(session, me.id, chat_id, limit=limit, before=before, after=after)
+
+
+@router.post(
+    "/messages",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MessageOut,
+    responses={200: {"model": MessageOut, "description": "A repeat of an earlier client_id"}}
+    | error_responses(404, 409, 429),
+)
+async def send(
+    chat_id: IdPath, data: MessageIn, session: SessionDep, state: StateDep, me: CurrentUser
+) -> MessageOut | JSONResponse:
+    await state.message_limit.hit(f"user:{me.id}")
+    message, created = await service.send(
+        session, me, chat_id, data.content, data.attachment_url, data.client_id
+    )
+    if created:
+        return message
+    return JSONResponse(message.model_dump(mode="json"), status_code=status.HTTP_200_OK)
+
+
+@router.patch(
+    "/messages/{message_id}", response_model=MessageOut, responses=error_responses(403, 404)
+)
+async def edit(
+    chat_id: IdPath, message_id: IdPath, data: MessageEdit, session: SessionDep, me: CurrentUser
+) -> MessageOut:
+    return await service.edit(session, me, chat_id, message_id, data.content)
+
+
+@router.delete(
+    "/messages/{message_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(403, 404),
+)
+async def delete(
+    chat_id: IdPath, message_id: IdPath, session: SessionDep, me: CurrentUser
+) -> Response:
+    await service.delete(session, me, chat_id, message_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/read", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404))
+async def mark_read(
+    chat_id: IdPath, data: ReadIn, session: SessionDep, me: CurrentUser
+) -> Response:
+    await service.mark_read(session, me, chat_id, data.message_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,49 @@
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+
+from parley.schemas import IdField, Model, Text
+
+MAX_CONTENT = 4000
+Content = Annotated[Text, Field(max_length=MAX_CONTENT)]
+ClientId = Annotated[Text, Field(min_length=1, max_length=64)]
+AttachmentUrl = Annotated[Text, Field(min_length=1, max_length=2048, pattern=r"^(/|https?://)")]
+
+
+class MessageOut(Model):
+    id: int
+    chat_id: int
+    sender_id: int
+    content: str
+    attachment_url: str | None
+    created_at: datetime
+    edited_at: datetime | None
+    is_read: bool
+    client_id: str | None
+
+
+class MessageIn(BaseModel):
+    content: Content = ""
+    attachment_url: AttachmentUrl | None = None
+    client_id: ClientId | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "MessageIn":
+        if not self.content.strip() and self.attachment_url is None:
+            raise ValueError("content must not be empty unless an attachment is sent")
+        return self
+
+
+class MessageEdit(BaseModel):
+    content: Content
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "MessageEdit":
+        if not self.content.strip():
+            raise ValueError("content must not be empty")
+        return self
+
+
+class ReadIn(BaseModel):
+    message_id: IdField

@@ -1,0 +1,190 @@
+"""Sending, paging, editing, deleting and reading messages."""
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley.chats.service import MANAGERS, member_ids, require_member
+from parley.db.models import Chat, ChatUser, Message, User
+from parley.db.types import utcnow
+from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
+from parley.messages.schemas import MessageOut
+from parley.realtime.events import Event, record
+
+MESSAGE_NOT_FOUND = "message not found"
+
+
+async def history(
+    session: AsyncSession,
+    me_id: int,
+    chat_id: int,
+    *,
+    limit: int,
+    before: int | None = None,
+    after: int | None = None,
+) -> list[MessageOut]:
+    """A page of a chat in ascending id order: newest by default, or either side of a cursor."""
+    if before is not None and after is not None:
+        raise InvalidInput(("query", "after"), "give either before or after, not both")
+    await require_member(session, chat_id, me_id)
+    query = select(Message).where(Message.chat_id == chat_id, Message.deleted_at.is_(None))
+    if after is not None:
+        query = query.where(Message.id > after).order_by(Message.id.asc())
+    else:
+        if before is not None:
+            query = query.where(Message.id < before)
+        query = query.order_by(Message.id.desc())
+    rows = (await session.scalars(query.limit(limit))).all()
+    page = [MessageOut.model_validate(m) for m in rows]
+    return page if after is not None else page[::-1]
+
+
+async def send(
+    session: AsyncSession,
+    sender: User,
+    chat_id: int,
+    content: str,
+    attachment_url: str | None = None,
+    client_id: str | None = None,
+) -> tuple[MessageOut, bool]:
+    """Store a message once; a repeat with the same client_id returns the original."""
+    sender_id = sender.id  # read before any rollback expires the object
+    membership = await require_member(session, chat_id, sender_id)
+    if client_id is not None and (original := await _by_client_id(session, sender_id, client_id)):
+        return _checked_repeat(original, chat_id), False
+    # Locking the chat row serialises senders per chat (on MySQL), so ids commit in order.
+    chat = await session.get(Chat, chat_id, with_for_update=True)
+    if chat is None:
+        raise NotFound("chat not found")
+    message = Message(
+        chat_id=chat_id,
+        sender_id=sender.id,
+        content=content,
+        attachment_url=attachment_url,
+        client_id=client_id,
+    )
+    session.add(message)
+    try:
+        await session.flush()
+    except IntegrityError:
+        if client_id is None:
+            raise
+        # The same client_id raced us; the unique constraint kept the first one.
+        await session.rollback()
+        original = await _by_client_id(session, sender_id, client_id)
+        if original is None:
+            raise
+        return _checked_repeat(original, chat_id), False
+    chat.last_message_id = message.id
+    chat.last_activity_at = message.created_at
+    # Replying means having read what came before; your own message is never unread to you.
+    marked = await _advance_read(session, membership, message.id)
+    out = MessageOut.model_validate(message)
+    recipients = await member_ids(session, chat_id)
+    record(session, Event(_message_payload("message.new", out), recipients, chat_id))
+    if marked:
+        record(session, _read_event(chat_id, sender.id, message.id, recipients))
+    return out, True
+
+
+async def _by_client_id(session: AsyncSession, sender_id: int, client_id: str) -> Message | None:
+    return await session.scalar(
+        select(Message).where(Message.sender_id == sender_id, Message.client_id == client_id)
+    )
+
+
+def _checked_repeat(original: Message, chat_id: int) -> MessageOut:
+    if original.chat_id != chat_id:
+        # A client_id names one message; reusing it for another chat is a client bug.
+        raise Conflict("client_id was already used for a message in another chat")
+    return MessageOut.model_validate(original)
+
+
+def _message_payload(kind: str, message: MessageOut) -> dict[str, object]:
+    return {"type": kind, "chat_id": message.chat_id, "message": message.model_dump(mode="json")}
+
+
+async def _live_message(session: AsyncSession, chat_id: int, message_id: int) -> Message:
+    message = await session.get(Message, message_id, with_for_update=True)
+    if message is None or message.chat_id != chat_id or message.deleted_at is not None:
+        raise NotFound(MESSAGE_NOT_FOUND)
+    return message
+
+
+async def edit(
+    session: AsyncSession, me: User, chat_id: int, message_id: int, content: str
+) -> MessageOut:
+    await require_member(session, chat_id, me.id)
+    message = await _live_message(session, chat_id, message_id)
+    if message.sender_id != me.id:
+        raise Forbidden("only the sender may edit a message")
+    message.content = content
+    message.edited_at = utcnow()
+    await session.flush()
+    out = MessageOut.model_validate(message)
+    recipients = await member_ids(session, chat_id)
+    record(session, Event(_message_payload("message.updated", out), recipients, chat_id))
+    return out
+
+
+async def delete(session: AsyncSession, me: User, chat_id: int, message_id: int) -> None:
+    """Soft delete: the row stays (ids stay a valid cursor) but its content is gone."""
+    membership = await require_member(session, chat_id, me.id)
+    message = await _live_message(session, chat_id, message_id)
+    if message.sender_id != me.id and membership.role not in MANAGERS:
+        raise Forbidden("only the sender or the chat's owner or admins may delete a message")
+    message.deleted_at = utcnow()
+    message.content = ""
+    message.attachment_url = None
+    chat = await session.get(Chat, chat_id, with_for_update=True)
+    if chat is not None and chat.last_message_id == message_id:
+        chat.last_message_id = await session.scalar(
+            select(Message.id)
+            .where(Message.chat_id == chat_id, Message.deleted_at.is_(None))
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
+    await session.flush()
+    recipients = await member_ids(session, chat_id)
+    payload = {"type": "message.deleted", "chat_id": chat_id, "message_id": message_id}
+    record(session, Event(payload, recipients, chat_id))
+
+
+async def mark_read(session: AsyncSession, me: User, chat_id: int, message_id: int) -> None:
+    """Everything up to message_id is read by me; others' messages become is_read."""
+    membership = await require_member(session, chat_id, me.id)
+    chat = await session.get(Chat, chat_id)
+    # A marker past the newest message would hide messages that have not arrived yet.
+    upto = min(message_id, (chat.last_message_id or 0) if chat else 0)
+    if upto <= membership.last_read_message_id:
+        return
+    await _advance_read(session, membership, upto)
+    recipients = await member_ids(session, chat_id)
+    record(session, _read_event(chat_id, me.id, upto, recipients))
+
+
+async def _advance_read(session: AsyncSession, membership: ChatUser, upto: int) -> int:
+    """Move the reader's marker to ``upto``; return how many others' messages became read."""
+    previous = membership.last_read_message_id
+    if upto <= previous:
+        return 0
+    membership.last_read_message_id = upto
+    result = await session.execute(
+        update(Message)
+        .where(
+            Message.chat_id == membership.chat_id,
+            Message.id > previous,
+            Message.id <= upto,
+            Message.sender_id != membership.user_id,
+            Message.is_read.is_(False),
+        )
+        .values(is_read=True)
+        .execution_options(synchronize_session=False)
+    )
+    await session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _read_event(chat_id: int, user_id: int, upto: int, recipients: frozenset[int]) -> Event:
+    payload = {"type": "chat.read", "chat_id": chat_id, "user_id": user_id, "message_id": upto}
+    return Event(payload, recipients, chat_id)

@@ -1,0 +1,59 @@
+"""Finding people and changing your own profile."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley.auth import security
+from parley.db.models import User
+from parley.errors import Forbidden, InvalidInput, NotFound
+from parley.users.schemas import UserUpdate
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def search(session: AsyncSession, query: str, limit: int) -> Sequence[User]:
+    """Case-insensitive match on username or display name; prefix matches first."""
+    needle = _like_escape(query.strip().lower())
+    prefix, anywhere = f"{needle}%", f"%{needle}%"
+    display_key = func.lower(User.display_name)
+    is_prefix = or_(
+        User.username_key.like(prefix, escape="\\"), display_key.like(prefix, escape="\\")
+    )
+    rows = await session.scalars(
+        select(User)
+        .where(
+            or_(
+                User.username_key.like(anywhere, escape="\\"),
+                display_key.like(anywhere, escape="\\"),
+            )
+        )
+        .order_by(case((is_prefix, 0), else_=1), User.username_key)
+        .limit(limit)
+    )
+    return rows.all()
+
+
+async def get(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("user not found")
+    return user
+
+
+async def update_me(session: AsyncSession, user: User, data: UserUpdate) -> User:
+    if data.display_name is not None:
+        user.display_name = data.display_name
+    if data.password is not None:
+        if data.current_password is None:
+            raise InvalidInput(
+                ("body", "current_password"), "current_password is required to change password"
+            )
+        if not await security.verify_password(user.password_hash, data.current_password):
+            raise Forbidden("current password is wrong")
+        user.password_hash = await security.hash_password(data.password)
+    await session.flush()
+    return user

@@ -1,0 +1,61 @@
+"""Every test that takes `api` or `server` runs once on SQLite and once on MariaDB."""
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import (
+    Api,
+    RunningServer,
+    empty_tables,
+    mariadb_database,
+    migrate_to_head,
+    serve,
+    test_settings,
+)
+
+BACKENDS = os.environ.get("PARLEY_TEST_BACKENDS", "sqlite,mariadb").split(",")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "parley.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        await migrate_to_head(url)
+        yield url
+    else:
+        async with mariadb_database() as url:
+            await migrate_to_head(url)
+            yield url
+
+
+@pytest.fixture(scope="session")
+async def server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[RunningServer]:
+    settings = test_settings(database_url, tmp_path_factory.mktemp("data"))
+    async with serve(settings) as running:
+        yield running
+
+
+@pytest.fixture
+async def api(server: RunningServer, database_url: str) -> AsyncIterator[Api]:
+    await empty_tables(database_url)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+        yield Api(client)
+
+
+@pytest.fixture
+def backend(database_url: str) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "mariadb"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path

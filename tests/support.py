@@ -1,0 +1,181 @@
+"""Test helpers: real servers on loopback, throwaway databases, and a small API client."""
+
+import asyncio
+import os
+import secrets
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from parley.config import Settings
+from parley.db import migrate
+from parley.db.database import create_engine
+from parley.main import create_app
+
+MYSQL_SERVER_URL = os.environ.get("PARLEY_TEST_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306")
+TABLES = ("messages", "chat_users", "auth_sessions", "chats", "users")
+PASSWORD = "correct horse battery"
+
+
+@asynccontextmanager
+async def mariadb_database() -> AsyncIterator[str]:
+    """A new, empty utf8mb4 database on the local MariaDB, dropped afterwards."""
+    name = f"parley_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(MYSQL_SERVER_URL + "/")
+    async with admin.connect() as conn:
+        await conn.execute(
+            text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        )
+    try:
+        yield f"{MYSQL_SERVER_URL}/{name}"
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        await admin.dispose()
+
+
+async def migrate_to_head(url: str) -> None:
+    # Alembic's env runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(migrate.upgrade, url)
+
+
+async def empty_tables(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            if conn.dialect.name == "mysql":
+                await conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
+                for table in TABLES:
+                    await conn.execute(text(f"TRUNCATE TABLE {table}"))
+                await conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
+            else:
+                for table in TABLES:
+                    await conn.execute(text(f"DELETE FROM {table}"))
+    finally:
+        await engine.dispose()
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@dataclass
+class RunningServer:
+    app: FastAPI
+    base_url: str
+    settings: Settings
+
+    @property
+    def ws_url(self) -> str:
+        return "ws" + self.base_url.removeprefix("http")
+
+
+@asynccontextmanager
+async def serve(settings: Settings) -> AsyncIterator[RunningServer]:
+    """Run the real app under uvicorn on a loopback port, in this event loop."""
+    app = create_app(settings)
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", ws_max_size=64 * 1024, lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield RunningServer(app, f"http://127.0.0.1:{port}", settings)
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+def test_settings(database_url: str, data_dir: Any, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "secret_key": "test-secret-" + "x" * 40,
+        "login_attempts": 10_000,
+        "messages_per_window": 10_000,
+        "web_dir": data_dir / "no-web-build",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class User:
+    id: int
+    username: str
+    email: str
+    token: str
+    refresh_token: str
+    client: httpx.AsyncClient = field(repr=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def get(self, path: str, **kw: Any) -> httpx.Response:
+        return await self.client.get(path, headers=self.headers, **kw)
+
+    async def post(self, path: str, **kw: Any) -> httpx.Response:
+        return await self.client.post(path, headers=self.headers, **kw)
+
+    async def patch(self, path: str, **kw: Any) -> httpx.Response:
+        return await self.client.patch(path, headers=self.headers, **kw)
+
+    async def delete(self, path: str, **kw: Any) -> httpx.Response:
+        return await self.client.delete(path, headers=self.headers, **kw)
+
+    async def direct_chat(self, other: "User") -> dict[str, Any]:
+        r = await self.post("/chats", json={"is_group": False, "member_ids": [other.id]})
+        assert r.status_code in (200, 201), r.text
+        return dict(r.json())
+
+    async def group(self, title: str, *members: "User") -> dict[str, Any]:
+        r = await self.post(
+            "/chats", json={"is_group": True, "title": title, "member_ids": [m.id for m in members]}
+        )
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def say(self, chat_id: int, content: str, **extra: Any) -> dict[str, Any]:
+        r = await self.post(f"/chats/{chat_id}/messages", json={"content": content, **extra})
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+
+class Api:
+    """An HTTP client for one server, with shortcuts to make users."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def user(self, name: str | None = None, display_name: str | None = None) -> User:
+        name = name or f"u{uuid.uuid4().hex[:10]}"
+        email = f"{name}@example.com"
+        body: dict[str, Any] = {"username": name, "email": email, "password": PASSWORD}
+        if display_name:
+            body["display_name"] = display_name
+        r = await self.client.post("/auth/register", json=body)
+        assert r.status_code == 201, r.text
+        user_id = r.json()["id"]
+        r = await self.client.post("/auth/login", json={"username": name, "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        token = r.json()
+        return User(
+            user_id, name, email, token["access_token"], token["refresh_token"], self.client
+        )
