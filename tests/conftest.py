@@ -1,6 +1,5 @@
 """Every test that takes `api` or `server` runs once on SQLite and once on MariaDB."""
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import httpx
 import pytest
 
 from tests.support import (
+    BACKENDS_FOR_TESTS,
     Api,
     RunningServer,
     empty_tables,
@@ -17,10 +17,8 @@ from tests.support import (
     test_settings,
 )
 
-BACKENDS = os.environ.get("PARLEY_TEST_BACKENDS", "sqlite,mariadb").split(",")
 
-
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(scope="session", params=BACKENDS_FOR_TESTS)
 async def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[str]:

@@ -5,6 +5,9 @@ import asyncio
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+
 from parley.config import Settings
 from parley.db import migrate
 
@@ -66,14 +69,27 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         settings = Settings()
-    except Exception as exc:  # pydantic explains which setting is wrong and why
-        sys.exit(f"parley: invalid settings: {exc}")
-    if args.command == "serve":
-        cmd_serve(settings, args.host, args.port, args.reload)
-    elif args.command == "migrate":
-        cmd_migrate(settings)
-    elif args.command == "seed":
-        cmd_seed(settings, args.file)
+    except ValidationError as exc:
+        sys.exit(f"parley: invalid settings:\n{_settings_errors(exc)}")
+    try:
+        if args.command == "serve":
+            cmd_serve(settings, args.host, args.port, args.reload)
+        elif args.command == "migrate":
+            cmd_migrate(settings)
+        elif args.command == "seed":
+            cmd_seed(settings, args.file)
+    except (OperationalError, InterfaceError) as exc:
+        sys.exit(f"parley: cannot use the database: {exc.orig or exc}")
+    except IntegrityError:
+        sys.exit("parley: the demo data clashes with rows already there; seed an empty database")
+
+
+def _settings_errors(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors(include_input=False):
+        name = "PARLEY_" + "_".join(str(p) for p in error["loc"]).upper()
+        lines.append(f"  {name}: {error['msg']}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

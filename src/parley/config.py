@@ -5,8 +5,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 SECRET_FILE = "secret_key"
 
@@ -33,6 +35,21 @@ class Settings(BaseSettings):
     web_dir: Path = Path("desktop/dist/web")
     cors_origins: list[str] = ["app://parley", "http://localhost:5173"]
     log_level: str = "info"
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        if not url:
+            return url
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError:
+            raise ValueError(f"not a database URL: {url!r}") from None
+        if backend not in ("sqlite", "mysql"):
+            raise ValueError(
+                "use sqlite+aiosqlite:///path or mysql+asyncmy://user:password@host/db"
+            )
+        return url
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -5,11 +5,11 @@ from typing import Any
 
 class DomainError(Exception):
     status_code = 400
-    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers: dict[str, str] | None = None
 
 
 class NotFound(DomainError):
@@ -26,7 +26,10 @@ class Conflict(DomainError):
 
 class Unauthorized(DomainError):
     status_code = 401
-    headers = {"WWW-Authenticate": "Bearer"}
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.headers = {"WWW-Authenticate": "Bearer"}
 
 
 class TooManyRequests(DomainError):

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 # Ids fit a signed 64-bit column; anything larger is bad input, not a database error.
 MAX_ID = 2**63 - 1
@@ -18,7 +18,18 @@ def _no_surrogates(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_surrogates)]
+# Goes last in an Annotated string type, after its StringConstraints (which trim first).
+UNICODE = AfterValidator(_no_surrogates)
+
+
+def text_constraints(
+    max_length: int, *, min_length: int = 0, strip: bool = False, pattern: str | None = None
+) -> StringConstraints:
+    return StringConstraints(
+        strip_whitespace=strip, min_length=min_length, max_length=max_length, pattern=pattern
+    )
+
+
 IdField = Annotated[int, Field(gt=0, le=MAX_ID, strict=True)]
 IdPath = Annotated[int, Path(gt=0, le=MAX_ID)]
 
@@ -50,6 +61,16 @@ _DESCRIPTIONS = {
 }
 
 
-def error_responses(*codes: int) -> dict[int | str, dict[str, object]]:
-    """OpenAPI entries for the error statuses a route can answer with."""
-    return {code: {"model": ErrorOut, "description": _DESCRIPTIONS[code]} for code in codes}
+def error_responses(
+    *codes: int, repeat_of: type[BaseModel] | None = None
+) -> dict[int | str, dict[str, object]]:
+    """OpenAPI entries for the error statuses a route can answer with.
+
+    ``repeat_of`` documents the 200 an idempotent create answers when nothing new was made.
+    """
+    responses: dict[int | str, dict[str, object]] = {
+        code: {"model": ErrorOut, "description": _DESCRIPTIONS[code]} for code in codes
+    }
+    if repeat_of is not None:
+        responses[200] = {"model": repeat_of, "description": "Already existed; nothing new made"}
+    return responses

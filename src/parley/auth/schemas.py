@@ -1,15 +1,13 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, EmailStr, Field
 
-from parley.schemas import Model, Text
+from parley.schemas import UNICODE, Model, text_constraints
 
-Username = Annotated[
-    Text, StringConstraints(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9_.]+$")
-]
-Password = Annotated[Text, Field(min_length=8, max_length=128)]
-DisplayName = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Username = Annotated[str, text_constraints(32, min_length=3, pattern=r"^[A-Za-z0-9_.]+$"), UNICODE]
+Password = Annotated[str, text_constraints(128, min_length=8), UNICODE]
+DisplayName = Annotated[str, text_constraints(64, min_length=1, strip=True), UNICODE]
 
 
 class RegisterIn(BaseModel):
@@ -21,16 +19,16 @@ class RegisterIn(BaseModel):
 
 class LoginIn(BaseModel):
     # Any length is accepted here: a wrong guess gets 401, never a hint about the rules.
-    username: Annotated[Text, Field(min_length=1, max_length=254)]
-    password: Annotated[Text, Field(min_length=1, max_length=1024)]
+    username: Annotated[str, text_constraints(254, min_length=1), UNICODE]
+    password: Annotated[str, text_constraints(1024, min_length=1), UNICODE]
 
 
 class RefreshIn(BaseModel):
-    refresh_token: Annotated[Text, Field(min_length=1, max_length=512)]
+    refresh_token: Annotated[str, text_constraints(512, min_length=1), UNICODE]
 
 
 class LogoutIn(BaseModel):
-    refresh_token: Annotated[Text, Field(max_length=512)] | None = None
+    refresh_token: Annotated[str, text_constraints(512), UNICODE] | None = None
 
 
 class Token(BaseModel):

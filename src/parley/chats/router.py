@@ -13,8 +13,7 @@ router = APIRouter(prefix="/chats", tags=["chats"], responses=error_responses(40
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ChatOut,
-    responses={200: {"model": ChatOut, "description": "The existing direct chat"}}
-    | error_responses(404),
+    responses=error_responses(404, repeat_of=ChatOut),
 )
 async def create_chat(
     data: ChatCreate, session: SessionDep, state: StateDep, me: CurrentUser

@@ -1,14 +1,14 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from parley.messages.schemas import MessageOut
-from parley.schemas import IdField, Model, Text
+from parley.schemas import UNICODE, IdField, Model, text_constraints
 from parley.users.schemas import UserPublic
 
 Role = Literal["owner", "admin", "member"]
-Title = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Title = Annotated[str, text_constraints(100, min_length=1, strip=True), UNICODE]
 
 
 class MemberOut(Model):

@@ -147,7 +147,7 @@ async def _views(
     for m in memberships:
         user = UserPublic.model_validate(m.user)
         user.online = m.user_id in online
-        members[m.chat_id].append(MemberOut(user=user, role=m.role))  # type: ignore[arg-type]
+        members[m.chat_id].append(MemberOut(user=user, role=m.role))
     last_ids = [chat.last_message_id for chat in chats if chat.last_message_id]
     last = (
         {
@@ -274,6 +274,10 @@ async def remove_member(session: AsyncSession, me: User, chat_id: int, user_id: 
             {"type": "member.removed", "chat_id": chat_id, "user_id": user_id}, recipients, chat_id
         ),
     )
+
+
+def _member_event(kind: str, chat_id: int, user_id: int, recipients: frozenset[int]) -> Event:
+    return Event({"type": kind, "chat_id": chat_id, "user_id": user_id}, recipients, chat_id)
 
 
 async def _hand_over_ownership(session: AsyncSession, chat_id: int) -> None:

@@ -1,6 +1,6 @@
 """Load an SQL file (the demo fixtures) statement by statement, in one transaction."""
 
-import sqlparse  # type: ignore[import-untyped]
+import sqlparse
 
 from parley.db.database import create_engine
 

@@ -28,8 +28,7 @@ async def history(
     "/messages",
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
-    responses={200: {"model": MessageOut, "description": "A repeat of an earlier client_id"}}
-    | error_responses(404, 409, 429),
+    responses=error_responses(404, 409, 429, repeat_of=MessageOut),
 )
 async def send(
     chat_id: IdPath, data: MessageIn, session: SessionDep, state: StateDep, me: CurrentUser

@@ -1,14 +1,16 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, model_validator
 
-from parley.schemas import IdField, Model, Text
+from parley.schemas import UNICODE, IdField, Model, text_constraints
 
 MAX_CONTENT = 4000
-Content = Annotated[Text, Field(max_length=MAX_CONTENT)]
-ClientId = Annotated[Text, Field(min_length=1, max_length=64)]
-AttachmentUrl = Annotated[Text, Field(min_length=1, max_length=2048, pattern=r"^(/|https?://)")]
+Content = Annotated[str, text_constraints(MAX_CONTENT), UNICODE]
+ClientId = Annotated[str, text_constraints(64, min_length=1), UNICODE]
+AttachmentUrl = Annotated[
+    str, text_constraints(2048, min_length=1, pattern=r"^(/|https?://)"), UNICODE
+]
 
 
 class MessageOut(Model):

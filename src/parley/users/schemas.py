@@ -1,10 +1,10 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from parley.auth.schemas import DisplayName
-from parley.schemas import Model, Text
+from parley.auth.schemas import DisplayName, Password
+from parley.schemas import UNICODE, Model, text_constraints
 
 
 class UserPublic(Model):
@@ -17,5 +17,5 @@ class UserPublic(Model):
 
 class UserUpdate(BaseModel):
     display_name: DisplayName | None = None
-    password: Annotated[Text, Field(min_length=8, max_length=128)] | None = None
-    current_password: Annotated[Text, Field(max_length=1024)] | None = None
+    password: Password | None = None
+    current_password: Annotated[str, text_constraints(1024), UNICODE] | None = None

@@ -1,0 +1,737 @@
+"""HTTP latency benchmark: history pages, the chat list and user search, over loopback.
+
+Not a test: it fills a database with a big chat (100,000 messages by default), a user
+with 200 chats and 10,000 users, starts a real `parley serve` process on a free loopback
+port, and times sequential requests with httpx, printing p50/p99 per endpoint.
+
+    .venv/bin/python bench/http_bench.py --backend sqlite|mariadb|both [--messages N] [--quick]
+
+Bench data goes straight into the database with SQLAlchemy core (registering 10,000 users
+through the API would mostly time argon2); the measured users are real ones, registered
+and signed in through the API. The denormalised columns (chats.last_message_id,
+chats.last_activity_at, chat_users.last_read_message_id, messages.is_read) are kept as
+the server itself would keep them. Results are also written to bench/results/.
+"""
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import random
+import secrets
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from parley.auth.security import hash_password
+from parley.db.database import create_engine
+from parley.db.models import Chat, ChatUser, Message, User
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+PARLEY_EXE = Path(sys.executable).parent / "parley"
+MYSQL_SERVER_URL = os.environ.get("PARLEY_BENCH_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306")
+PASSWORD = "bench-password-123"
+PAGE = 50  # the client's page size
+OLDER_PAGES = 20  # how far back one walk of ?before= pages goes
+INSERT_CHUNK = 5_000
+BACKGROUND_MESSAGES_PER_CHAT = 5
+
+# Targets from the issue (2-core machine).
+HISTORY_P50_MS = 10.0
+CHATS_P50_MS = 30.0
+# "Flat": the p50 at the largest chat is at most this many times the p50 at the smallest.
+FLAT_RATIO = 1.5
+
+FIRST = (  # noqa: SIM905 (word lists read better as prose)
+    "Olivia Liam Emma Noah Ava Oliver Sophia Elijah Isabella Lucas Mia Mason Amelia Logan "
+    "Harper Ethan Evelyn James Abigail Aiden Emily Jackson Ella Sebastian Elizabeth Mateo "
+    "Camila Jack Luna Owen Sofia Theodore Avery Levi Mila Henry Aria Wyatt Scarlett Asher "
+    "Penelope Leo Layla Julian Chloe Grayson Victoria Ezra Madison Hudson"
+).split()
+LAST = (  # noqa: SIM905 (word lists read better as prose)
+    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez "
+    "Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson "
+    "White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott "
+    "Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell "
+    "Carter Roberts"
+).split()
+WORDS = (  # noqa: SIM905 (word lists read better as prose)
+    "the a meeting tomorrow lunch ok sure thanks see you later deploy build broke fixed "
+    "coffee release notes review please ping me when ready sounds good let's do it at "
+    "noon friday weekend photo link call now busy back soon great idea why not maybe"
+).split()
+# Prefix hits, substring hits, a narrow hit and no hit at all (a full scan every time).
+SEARCH_QUERIES = ("emma", "son", "martinez12", "liam", "qzx")
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+@dataclass(frozen=True)
+class Sizes:
+    messages: int  # the big chat at its largest
+    users: int  # users in the database, for search
+    chats: int  # chats of the measured user (the big chat included)
+    background_chats: int  # direct chats between other users, so tables are not all ours
+    samples: int
+    warmup: int
+
+    @property
+    def stages(self) -> tuple[int, ...]:
+        """Big-chat sizes to measure at: 1%, 10% and 100% (1k, 10k, 100k by default)."""
+        return tuple(
+            sorted(
+                {n for n in (self.messages // 100, self.messages // 10) if n > 0} | {self.messages}
+            )
+        )
+
+    @classmethod
+    def choose(cls, quick: bool, messages: int | None, samples: int | None) -> "Sizes":
+        if quick:
+            return cls(messages or 2_000, 500, 20, 100, samples or 30, 5)
+        return cls(messages or 100_000, 10_000, 200, 2_500, samples or 200, 30)
+
+
+# --------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def parley_server(database_url: str, data_dir: Path) -> Iterator[str]:
+    """`parley serve` as a child process (it migrates first); yields its base URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+    env.update(
+        PARLEY_DATABASE_URL=database_url,
+        PARLEY_DATA_DIR=str(data_dir),
+        PARLEY_LOGIN_ATTEMPTS="100000",
+        PARLEY_MESSAGES_PER_WINDOW="1000000",
+        PARLEY_LOG_LEVEL="warning",
+        PARLEY_WEB_DIR=str(data_dir / "no-web-client"),
+    )
+    log_path = data_dir / "server.log"
+    base_url = f"http://127.0.0.1:{port}"
+    with log_path.open("w") as log:
+        # cwd=data_dir: no stray .env from the checkout reaches the server.
+        proc = subprocess.Popen(
+            [str(PARLEY_EXE), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=data_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_healthy(proc, base_url, log_path)
+            yield base_url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_healthy(proc: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"parley serve exited early:\n{log_path.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"parley serve did not become healthy in 60 s:\n{log_path.read_text()}")
+
+
+# --------------------------------------------------------------------------- database
+
+
+@contextmanager
+def bench_database(backend: str, tmp: Path) -> Iterator[str]:
+    """A fresh, empty database URL for the backend; a MariaDB database is dropped after."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{(tmp / 'bench.db').as_posix()}"
+        return
+    name = f"parley_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    say(f"creating MariaDB database {name}")
+    asyncio.run(_mysql_admin(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
+    try:
+        yield f"{MYSQL_SERVER_URL}/{name}"
+    finally:
+        say(f"dropping MariaDB database {name}")
+        asyncio.run(_mysql_admin(f"DROP DATABASE IF EXISTS `{name}`"))
+
+
+async def _mysql_admin(statement: str) -> None:
+    engine = create_engine(MYSQL_SERVER_URL + "/")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def database_version(url: str) -> str:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                return f"SQLite {await conn.scalar(text('select sqlite_version()'))}"
+            return f"MariaDB/MySQL {await conn.scalar(text('select version()'))}"
+    finally:
+        await engine.dispose()
+
+
+async def _insert(conn: AsyncConnection, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await conn.execute(insert(model), list(rows[start : start + INSERT_CHUNK]))
+
+
+@dataclass
+class ChatPlan:
+    id: int
+    members: list[int]  # for groups the first one is the owner
+    is_group: bool = False
+    title: str | None = None
+    message_ids: list[int] = field(default_factory=list)
+    senders: list[int] = field(default_factory=list)
+
+
+@dataclass
+class BigChat:
+    """The chat that grows; the measured user reads it."""
+
+    chat_id: int
+    me: int
+    other: int
+    epoch: datetime  # message n is created at epoch + n seconds: time grows with the id
+    next_id: int
+    count: int = 0
+    last_id: int = 0
+
+
+def _sentence(rng: random.Random) -> str:
+    return " ".join(rng.choices(WORDS, k=rng.randint(3, 20))).capitalize()
+
+
+def _mark_reads(plan: ChatPlan, me: int, rng: random.Random) -> dict[int, int]:
+    """Read markers: others have read everything; the measured user leaves a few unread
+    in one chat in five. Nobody's marker is behind their own last message (as on send)."""
+    markers: dict[int, int] = {}
+    ids = plan.message_ids
+    for member in plan.members:
+        upto = ids[-1] if ids else 0
+        if member == me and ids and rng.random() < 0.2:
+            unread = rng.randint(1, min(10, len(ids)))
+            upto = ids[-unread - 1] if unread < len(ids) else 0
+        own = [mid for mid, sender in zip(ids, plan.senders, strict=True) if sender == member]
+        markers[member] = max(upto, own[-1] if own else 0)
+    return markers
+
+
+def _message_rows(
+    plan: ChatPlan, markers: dict[int, int], epoch: datetime, rng: random.Random
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": mid,
+            "chat_id": plan.id,
+            "sender_id": sender,
+            "content": _sentence(rng),
+            # Read once any member other than the sender has read it.
+            "is_read": any(m != sender and mark >= mid for m, mark in markers.items()),
+            "created_at": epoch + timedelta(seconds=mid),
+        }
+        for mid, sender in zip(plan.message_ids, plan.senders, strict=True)
+    ]
+
+
+async def fill_base(url: str, sizes: Sizes, me: int, other: int, seed: int) -> BigChat:
+    """Users, the measured user's chats (the big one still empty) and background chats."""
+    rng = random.Random(seed)
+    password_hash = await hash_password(PASSWORD)  # one real argon2id hash for everyone
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            first_user = int(await conn.scalar(select(func.max(User.id))) or 0) + 1
+            first_chat = int(await conn.scalar(select(func.max(Chat.id))) or 0) + 1
+            first_message = int(await conn.scalar(select(func.max(Message.id))) or 0) + 1
+            real_users = int(await conn.scalar(select(func.count()).select_from(User)) or 0)
+
+            # Time grows with the message id, so ids and created_at agree as on a real server.
+            small_total = (sizes.chats - 1) * 40 + sizes.background_chats * 5
+            epoch = datetime.now(UTC) - timedelta(
+                seconds=first_message + small_total + sizes.messages + 86_400
+            )
+
+            bulk_ids = list(range(first_user, first_user + sizes.users - real_users))
+            user_rows = []
+            for n, uid in enumerate(bulk_ids):
+                first, last = FIRST[n % len(FIRST)], LAST[(n // len(FIRST)) % len(LAST)]
+                username = f"{first}.{last}{n}"
+                user_rows.append(
+                    {
+                        "id": uid,
+                        "username": username,
+                        "username_key": username.lower(),
+                        "email": f"{username}@bench.example",
+                        "email_key": f"{username.lower()}@bench.example",
+                        "password_hash": password_hash,
+                        "display_name": f"{first} {last}",
+                        "created_at": epoch,
+                    }
+                )
+            say(f"  {len(user_rows):,} users")
+            await _insert(conn, User, user_rows)
+
+            # The measured user's chats: the big direct chat, then directs and groups.
+            partners = iter(rng.sample(bulk_ids, k=len(bulk_ids)))
+            plans = [ChatPlan(first_chat, [me, other])]
+            for n in range(1, sizes.chats):
+                if n % 4 == 0:
+                    group = [next(partners) for _ in range(rng.randint(2, 8))]
+                    plans.append(
+                        ChatPlan(first_chat + n, [group[0], me, *group[1:]], True, f"Group {n}")
+                    )
+                else:
+                    plans.append(ChatPlan(first_chat + n, [me, next(partners)]))
+            background_pool = bulk_ids[: 2 * sizes.background_chats]
+            plans += [
+                ChatPlan(first_chat + sizes.chats + n, background_pool[2 * n : 2 * n + 2])
+                for n in range(len(background_pool) // 2)
+            ]
+
+            # Small chats' messages interleave in id order, as they would on a real server.
+            slots = [
+                plan
+                for plan in plans[1:]
+                for _ in range(
+                    BACKGROUND_MESSAGES_PER_CHAT
+                    if me not in plan.members
+                    else rng.choice((0, *range(5, 41)))
+                )
+            ]
+            rng.shuffle(slots)
+            for offset, plan in enumerate(slots):
+                plan.message_ids.append(first_message + offset)
+                plan.senders.append(rng.choice(plan.members))
+
+            chat_rows, member_rows, message_rows = [], [], []
+            for plan in plans[1:]:
+                markers = _mark_reads(plan, me, rng)
+                last_id = plan.message_ids[-1] if plan.message_ids else None
+                chat_rows.append(
+                    {
+                        "id": plan.id,
+                        "is_group": plan.is_group,
+                        "title": plan.title,
+                        "direct_key": None
+                        if plan.is_group
+                        else f"{min(plan.members)}:{max(plan.members)}",
+                        "created_at": epoch,
+                        "last_message_id": last_id,
+                        "last_activity_at": epoch + timedelta(seconds=last_id or 0),
+                    }
+                )
+                member_rows += [
+                    {
+                        "chat_id": plan.id,
+                        "user_id": uid,
+                        "role": "owner" if plan.is_group and i == 0 else "member",
+                        "joined_at": epoch,
+                        "last_read_message_id": markers[uid],
+                    }
+                    for i, uid in enumerate(plan.members)
+                ]
+                message_rows += _message_rows(plan, markers, epoch, rng)
+            big = plans[0]
+            chat_rows.append(
+                {
+                    "id": big.id,
+                    "is_group": False,
+                    "title": None,
+                    "direct_key": f"{min(me, other)}:{max(me, other)}",
+                    "created_at": epoch,
+                    "last_message_id": None,
+                    "last_activity_at": epoch,
+                }
+            )
+            member_rows += [
+                {
+                    "chat_id": big.id,
+                    "user_id": uid,
+                    "role": "member",
+                    "joined_at": epoch,
+                    "last_read_message_id": 0,
+                }
+                for uid in big.members
+            ]
+            say(
+                f"  {len(chat_rows):,} chats ({sizes.chats} of the measured user), "
+                f"{len(member_rows):,} memberships, {len(message_rows):,} small-chat messages"
+            )
+            await _insert(conn, Chat, chat_rows)
+            await _insert(conn, ChatUser, member_rows)
+            await _insert(conn, Message, message_rows)
+            return BigChat(big.id, me, other, epoch, first_message + len(slots))
+    finally:
+        await engine.dispose()
+
+
+async def grow_big_chat(url: str, big: BigChat, target: int, seed: int) -> None:
+    """Append messages to the big chat up to `target`, keeping every denormalised column."""
+    rng = random.Random(seed + target)
+    ids = list(range(big.next_id, big.next_id + target - big.count))
+    senders = [rng.choice((big.me, big.other)) for _ in ids]
+    last_id = ids[-1]
+    # The reader is 5 messages behind, but never behind their own last message.
+    mine = [mid for mid, sender in zip(ids, senders, strict=True) if sender == big.me]
+    my_mark = max(ids[-6] if len(ids) > 5 else big.last_id, mine[-1] if mine else 0)
+    rows = [
+        {
+            "id": mid,
+            "chat_id": big.chat_id,
+            "sender_id": sender,
+            "content": _sentence(rng),
+            "is_read": sender == big.me or mid <= my_mark,  # the other side read everything
+            "created_at": big.epoch + timedelta(seconds=mid),
+        }
+        for mid, sender in zip(ids, senders, strict=True)
+    ]
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await _insert(conn, Message, rows)
+            await conn.execute(
+                update(Chat)
+                .where(Chat.id == big.chat_id)
+                .values(
+                    last_message_id=last_id,
+                    last_activity_at=big.epoch + timedelta(seconds=last_id),
+                )
+            )
+            for uid, mark in ((big.me, my_mark), (big.other, last_id)):
+                await conn.execute(
+                    update(ChatUser)
+                    .where(ChatUser.chat_id == big.chat_id, ChatUser.user_id == uid)
+                    .values(last_read_message_id=mark)
+                )
+            # What the reader was behind on last stage is read now.
+            await conn.execute(
+                update(Message)
+                .where(
+                    Message.chat_id == big.chat_id,
+                    Message.id <= my_mark,
+                    Message.sender_id != big.me,
+                    Message.is_read.is_(False),
+                )
+                .values(is_read=True)
+            )
+    finally:
+        await engine.dispose()
+    big.next_id, big.count, big.last_id = last_id + 1, target, last_id
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Result:
+    what: str
+    backend: str
+    chat_messages: int
+    n: int
+    p50_ms: float
+    p99_ms: float
+    mean_ms: float
+    max_ms: float
+    # 1-minute load average after the series: other work on the machine skews figures.
+    load_1m: float
+
+
+def summarise(what: str, backend: str, size: int, samples: list[float]) -> Result:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return Result(
+        what,
+        backend,
+        size,
+        len(samples),
+        round(cuts[49], 2),
+        round(cuts[98], 2),
+        round(statistics.fmean(samples), 2),
+        round(max(samples), 2),
+        round(os.getloadavg()[0], 2),
+    )
+
+
+def timed(
+    request: Callable[[], httpx.Response],
+    samples: int,
+    warmup: int,
+    check: Callable[[httpx.Response], None],
+) -> list[float]:
+    """Sequential requests; warm-up ones are not kept. Returns milliseconds."""
+    for _ in range(warmup):
+        check(request())
+    gc.collect()
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        response = request()
+        times.append((time.perf_counter() - start) * 1000)
+        check(response)
+    return times
+
+
+def ok(response: httpx.Response) -> None:
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.request.url} -> {response.status_code}: {response.text}")
+
+
+def register(client: httpx.Client, username: str) -> int:
+    body = {"username": username, "email": f"{username}@bench.example", "password": PASSWORD}
+    response = client.post("/auth/register", json=body)
+    if response.status_code != 201:
+        raise RuntimeError(f"register {username}: {response.status_code} {response.text}")
+    return int(response.json()["id"])
+
+
+def sign_in(client: httpx.Client, username: str) -> None:
+    """A fresh access token for every stage, so none expires mid-run."""
+    response = client.post("/auth/login", json={"username": username, "password": PASSWORD})
+    ok(response)
+    client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+
+
+def measure_stage(
+    client: httpx.Client, backend: str, big: BigChat, sizes: Sizes, with_search: bool
+) -> list[Result]:
+    history = f"/chats/{big.chat_id}/messages"
+    newest = client.get(history, params={"limit": PAGE})
+    ok(newest)
+    page = newest.json()
+    if len(page) != min(PAGE, big.count) or page[-1]["id"] != big.last_id:
+        raise RuntimeError("newest page is not the newest messages")
+    chats = client.get("/chats")
+    ok(chats)
+    if len(chats.json()) != sizes.chats or chats.json()[0]["id"] != big.chat_id:
+        raise RuntimeError("GET /chats does not list the measured user's chats as expected")
+    results = []
+
+    def run(what: str, request: Callable[[], httpx.Response]) -> None:
+        say(f"  measuring {what}: {sizes.warmup} warm-up + {sizes.samples} requests")
+        times = timed(request, sizes.samples, sizes.warmup, ok)
+        results.append(summarise(what, backend, big.count, times))
+
+    run("history newest page", lambda: client.get(history, params={"limit": PAGE}))
+
+    # Walk back OLDER_PAGES pages from the newest one, then start again.
+    walk = {"cursor": page[0]["id"], "pages": 0}
+
+    def older() -> httpx.Response:
+        response = client.get(history, params={"limit": PAGE, "before": walk["cursor"]})
+        got = response.json() if response.status_code == 200 else []
+        walk["pages"] += 1
+        if walk["pages"] >= OLDER_PAGES or len(got) < PAGE:
+            walk["cursor"], walk["pages"] = page[0]["id"], 0
+        else:
+            walk["cursor"] = got[0]["id"]
+        return response
+
+    run(f"history older pages (?before=, {OLDER_PAGES} back)", older)
+    run(f"GET /chats ({sizes.chats} chats)", lambda: client.get("/chats"))
+    if with_search:
+        queries = iter(SEARCH_QUERIES * (sizes.samples + sizes.warmup))
+        run(
+            f"user search ({sizes.users:,} users)",
+            lambda: client.get("/users/search", params={"q": next(queries)}),
+        )
+    return results
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def check_targets(results: list[Result]) -> list[dict[str, Any]]:
+    def p50s(prefix: str) -> list[Result]:
+        return sorted(
+            (r for r in results if r.what.startswith(prefix)), key=lambda r: r.chat_messages
+        )
+
+    verdicts: list[dict[str, Any]] = []
+    for prefix, limit in (
+        ("history newest", HISTORY_P50_MS),
+        ("history older", HISTORY_P50_MS),
+        ("GET /chats", CHATS_P50_MS),
+    ):
+        rows = p50s(prefix)
+        if not rows:
+            continue
+        worst = max(rows, key=lambda r: r.p50_ms)
+        verdicts.append(
+            {
+                "target": f"{prefix} p50 < {limit:g} ms",
+                "met": worst.p50_ms < limit,
+                "detail": f"worst p50 {worst.p50_ms} ms at {worst.chat_messages:,} messages",
+            }
+        )
+        if len(rows) > 1:
+            small, large = rows[0], rows[-1]
+            ratio = large.p50_ms / small.p50_ms
+            verdicts.append(
+                {
+                    "target": f"{prefix} flat {small.chat_messages:,} -> {large.chat_messages:,} "
+                    f"(p50 ratio <= {FLAT_RATIO:g})",
+                    "met": ratio <= FLAT_RATIO,
+                    "detail": f"p50 {small.p50_ms} -> {large.p50_ms} ms (x{ratio:.2f})",
+                }
+            )
+    return verdicts
+
+
+def print_table(results: list[Result]) -> None:
+    header = (
+        f"{'what':<44} {'backend':<8} {'messages':>9} {'n':>5} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'load':>5}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for r in results:
+        print(
+            f"{r.what:<44} {r.backend:<8} {r.chat_messages:>9,} {r.n:>5} "
+            f"{r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.load_1m:>5.2f}"
+        )
+    print(flush=True)
+
+
+def print_targets(backend: str, verdicts: list[dict[str, Any]]) -> None:
+    for v in verdicts:
+        print(f"  [{backend}] {'MET   ' if v['met'] else 'MISSED'} {v['target']}: {v['detail']}")
+    print(flush=True)
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n")
+    tmp.replace(path)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def run_backend(backend: str, sizes: Sizes, seed: int, quick: bool) -> list[Result]:
+    say(
+        f"=== {backend}: {sizes.messages:,}-message chat, {sizes.chats} chats, "
+        f"{sizes.users:,} users, stages {', '.join(f'{s:,}' for s in sizes.stages)}"
+    )
+    results: list[Result] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp_name,
+        bench_database(backend, Path(tmp_name)) as url,
+    ):
+        tmp = Path(tmp_name)
+        say(f"starting parley serve ({backend}), which migrates the empty database")
+        with (
+            parley_server(url, tmp) as base_url,
+            httpx.Client(base_url=base_url, timeout=30) as client,
+        ):
+            say(f"server up at {base_url}; registering the measured users through the API")
+            me = register(client, "bench_reader")
+            other = register(client, "bench_writer")
+            started = time.monotonic()
+            say("filling the database directly (SQLAlchemy core)")
+            big = asyncio.run(fill_base(url, sizes, me, other, seed))
+            say(f"  done in {time.monotonic() - started:.1f} s")
+            for stage in sizes.stages:
+                started = time.monotonic()
+                say(f"filling: growing the big chat to {stage:,} messages")
+                asyncio.run(grow_big_chat(url, big, stage, seed))
+                say(f"  done in {time.monotonic() - started:.1f} s; measuring over HTTP")
+                sign_in(client, "bench_reader")
+                last = stage == sizes.stages[-1]
+                results += measure_stage(client, backend, big, sizes, with_search=last)
+            version = asyncio.run(database_version(url))
+        say("server stopped")
+    verdicts = check_targets(results)
+    print_table(results)
+    print_targets(backend, verdicts)
+    suffix = "-quick" if quick else ""
+    path = RESULTS_DIR / f"http-{backend}{suffix}.json"
+    write_json(
+        path,
+        {
+            "benchmark": "http",
+            "backend": backend,
+            "database": version,
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "sqlite_library": sqlite3.sqlite_version,
+            },
+            "sizes": {
+                **asdict(sizes),
+                "stages": list(sizes.stages),
+                "page": PAGE,
+                "older_pages": OLDER_PAGES,
+            },
+            "results": [asdict(r) for r in results],
+            "targets": verdicts,
+        },
+    )
+    say(f"wrote {path.relative_to(BENCH_DIR.parent)}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--backend", choices=("sqlite", "mariadb", "both"), default="both")
+    parser.add_argument("--messages", type=int, help="big chat size (default 100,000)")
+    parser.add_argument("--samples", type=int, help="timed requests per row (default 200)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.messages is not None and args.messages < 1:
+        parser.error("--messages must be positive")
+    sizes = Sizes.choose(args.quick, args.messages, args.samples)
+    backends = ("sqlite", "mariadb") if args.backend == "both" else (args.backend,)
+    results: list[Result] = []
+    for backend in backends:
+        results += run_backend(backend, sizes, args.seed, args.quick)
+    if len(backends) > 1:
+        print_table(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+// Top level: shows sign-in or the messenger, and switches between them.
+import { createApi } from './lib/api.js';
+import { loadServerUrl, saveServerUrl } from './lib/config.js';
+import { createSession } from './lib/session.js';
+import { startMessenger } from './messenger.js';
+import { renderAuth } from './views/auth.js';
+
+export function startApp(root, storage = globalThis.localStorage) {
+  let server = loadServerUrl(storage);
+  const session = createSession(storage);
+  let messenger = null;
+
+  const api = createApi({ session, getServer: () => server, onSignedOut: (reason) => showAuth(reason) });
+
+  function useServer(url) {
+    server = url;
+    saveServerUrl(storage, url);
+  }
+
+  function showAuth(notice = '') {
+    messenger?.stop();
+    messenger = null;
+    renderAuth(root, {
+      server,
+      notice,
+      async onSignIn({ server: url, username, password }) {
+        useServer(url);
+        await api.login(username.trim(), password);
+        showMessenger();
+      },
+      async onRegister({ server: url, username, email, password, display_name }) {
+        useServer(url);
+        await api.register({ username: username.trim(), email: email.trim(), password, display_name });
+        await api.login(username.trim(), password);
+        showMessenger();
+      },
+    });
+  }
+
+  function showMessenger() {
+    messenger = startMessenger({ root, api, session, server, storage });
+  }
+
+  if (session.refreshToken() && session.user()) showMessenger();
+  else showAuth();
+}

@@ -1,0 +1,191 @@
+// A virtualised vertical list for the message timeline: only the items within (or
+// near) the viewport are in the DOM, so 10,000 messages scroll as smoothly as 50.
+// Items have different heights: each is measured once rendered and cached by key;
+// unmeasured ones use an estimate. When items are added above (older history) or
+// measurements change, the first visible item keeps its place on screen; when the
+// view was at the bottom, it stays at the bottom (new messages).
+
+/** [start, end) of the items overlapping [top, bottom], given prefix-sum offsets. */
+export function visibleRange(offsets, top, bottom) {
+  const n = offsets.length - 1;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid + 1] <= top) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < n && offsets[end] < bottom) end += 1;
+  return [lo, end];
+}
+
+const BOTTOM_SLACK_PX = 48;
+
+export class VirtualList {
+  /**
+   * @param {object} options
+   * @param {HTMLElement} options.root        the scrolling element
+   * @param {(item: any) => HTMLElement} options.renderItem
+   * @param {(item: any) => string} options.keyOf
+   * @param {(item: any) => number} options.estimate   height guess before measuring
+   * @param {() => void} [options.onNearTop]         the user scrolled close to the oldest item
+   * @param {() => void} [options.onScroll]
+   */
+  constructor({ root, renderItem, keyOf, estimate, onNearTop = () => {}, onScroll = () => {}, overscan = 600 }) {
+    Object.assign(this, { root, renderItem, keyOf, estimate, onNearTop, onScroll, overscan });
+    this.items = [];
+    this.index = new Map(); // key → position in items
+    this.heights = new Map(); // key → measured height
+    this.nodes = new Map(); // key → {node, item}
+    this.offsets = new Float64Array(1);
+    this.width = 0;
+    this.frame = 0;
+    this.spacer = document.createElement('div');
+    this.spacer.className = 'relative w-full';
+    root.append(this.spacer);
+    root.addEventListener('scroll', () => this.#scheduleRender(), { passive: true });
+    this.resizeObserver = new ResizeObserver(() => this.#onResize());
+    this.resizeObserver.observe(root);
+  }
+
+  get atBottom() {
+    const { scrollTop, scrollHeight, clientHeight } = this.root;
+    return scrollHeight - scrollTop - clientHeight < BOTTOM_SLACK_PX;
+  }
+
+  /**
+   * Replaces the items. `stickToBottom`: force the view to the newest item (first
+   * load, own message sent); otherwise it stays at the bottom only if it was there.
+   */
+  setItems(items, { stickToBottom = false } = {}) {
+    const follow = stickToBottom || this.items.length === 0 || this.atBottom;
+    const anchor = follow ? null : this.#captureAnchor();
+    this.items = items;
+    this.index = new Map(items.map((item, i) => [this.keyOf(item), i]));
+    this.#layout(follow, anchor);
+  }
+
+  scrollToBottom() {
+    this.#layout(true, null);
+  }
+
+  destroy() {
+    cancelAnimationFrame(this.frame);
+    this.resizeObserver.disconnect();
+    this.root.replaceChildren();
+  }
+
+  #recomputeOffsets() {
+    const offsets = new Float64Array(this.items.length + 1);
+    for (let i = 0; i < this.items.length; i++) {
+      const item = this.items[i];
+      offsets[i + 1] = offsets[i] + (this.heights.get(this.keyOf(item)) ?? this.estimate(item));
+    }
+    this.offsets = offsets;
+    this.spacer.style.height = `${offsets[this.items.length]}px`;
+  }
+
+  #captureAnchor() {
+    const [start] = visibleRange(this.offsets, this.root.scrollTop, this.root.scrollTop + 1);
+    const item = this.items[start];
+    if (!item) return null;
+    return { key: this.keyOf(item), delta: this.offsets[start] - this.root.scrollTop };
+  }
+
+  #restore(follow, anchor) {
+    if (follow) {
+      this.root.scrollTop = this.root.scrollHeight;
+      return;
+    }
+    const i = anchor ? this.index.get(anchor.key) : undefined;
+    if (i !== undefined) this.root.scrollTop = this.offsets[i] - anchor.delta;
+  }
+
+  // Render, measure what was rendered, and repeat while measurements move things
+  // (converges in one or two passes: each pass only measures new nodes).
+  #layout(follow, anchor) {
+    this.#recomputeOffsets();
+    this.#restore(follow, anchor);
+    for (let pass = 0; pass < 4; pass++) {
+      const anchorNow = follow ? null : (anchor ?? this.#captureAnchor());
+      if (!this.#render()) break;
+      this.#recomputeOffsets();
+      this.#restore(follow, anchorNow);
+    }
+  }
+
+  #scheduleRender() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      const anchor = this.#captureAnchor();
+      if (this.#render()) {
+        this.#recomputeOffsets();
+        this.#restore(false, anchor);
+        this.#render();
+      }
+      this.onScroll();
+      if (this.root.scrollTop < this.root.clientHeight) this.onNearTop();
+    });
+  }
+
+  #onResize() {
+    const width = this.root.clientWidth;
+    if (width === this.width) return;
+    const follow = this.atBottom;
+    this.width = width;
+    // Text re-wraps at a new width: re-measure what is on screen.
+    for (const { node } of this.nodes.values()) node.remove();
+    this.nodes.clear();
+    this.#layout(follow, follow ? null : this.#captureAnchor());
+  }
+
+  /** Syncs the DOM with the visible range; returns true if any height measurement changed. */
+  #render() {
+    const top = this.root.scrollTop - this.overscan;
+    const bottom = this.root.scrollTop + this.root.clientHeight + this.overscan;
+    const [start, end] = visibleRange(this.offsets, top, bottom);
+    const wanted = new Set();
+    const fresh = [];
+    for (let i = start; i < end; i++) {
+      const item = this.items[i];
+      const key = this.keyOf(item);
+      wanted.add(key);
+      let entry = this.nodes.get(key);
+      if (!entry || entry.item !== item) {
+        const node = this.renderItem(item);
+        node.classList.add('absolute', 'inset-x-0', 'top-0');
+        if (entry) entry.node.replaceWith(node);
+        else this.spacer.append(node);
+        entry = { node, item };
+        this.nodes.set(key, entry);
+        fresh.push([key, node]);
+      }
+      entry.node.style.transform = `translateY(${this.offsets[i]}px)`;
+    }
+    for (const [key, { node }] of this.nodes) {
+      if (!wanted.has(key)) {
+        node.remove();
+        this.nodes.delete(key);
+      }
+    }
+    // Keep DOM order = visual order, for screen readers and Tab. Nodes already in
+    // place are not moved (moving a node would take the keyboard focus away from it).
+    let next = null;
+    for (let i = end - 1; i >= start; i--) {
+      const { node } = this.nodes.get(this.keyOf(this.items[i]));
+      if (node.nextSibling !== next) this.spacer.insertBefore(node, next);
+      next = node;
+    }
+    let changed = false;
+    for (const [key, node] of fresh) {
+      const height = node.offsetHeight;
+      if (this.heights.get(key) !== height) {
+        this.heights.set(key, height);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,341 @@
+// The signed-in client: wires the REST API, the socket, the outbox and the store,
+// and answers the views' actions. Server events and REST results go into the
+// store; the views render from the store.
+import { bridge } from './lib/bridge.js';
+import { wsUrl } from './lib/config.js';
+import { describeError } from './lib/errors.js';
+import { createOutbox, createOutboxSender } from './lib/outbox.js';
+import { createStore } from './lib/store.js';
+import { createSocket } from './lib/ws.js';
+import { chatTitle, memberName } from './views/common.js';
+import { confirmDialog, newGroupDialog } from './views/dialogs.js';
+import { renderShell } from './views/shell.js';
+
+const FIRST_PAGE = 50;
+const OLDER_PAGE = 100;
+const TYPING_EVERY_MS = 3_000;
+const OUTBOX_RETRY_MS = 5_000;
+
+/**
+ * @param {object} deps
+ * @param {HTMLElement} deps.root
+ * @param {ReturnType<import('./lib/api.js').createApi>} deps.api
+ * @param {ReturnType<import('./lib/session.js').createSession>} deps.session
+ * @param {string} deps.server
+ * @param {Storage} deps.storage
+ */
+export function startMessenger({ root, api, session, server, storage }) {
+  const store = createStore();
+  store.setMe(session.user());
+  const meId = () => store.me?.id;
+  const outbox = createOutbox(storage, `parley.outbox:${server}:${meId()}`);
+  const readSent = new Map(); // chatId → last message id reported read
+  let chatsFresh = false;
+  let lastTypingAt = 0;
+  let outboxRetry = 0;
+  let lastBadge = -1;
+
+  const sender = createOutboxSender({
+    outbox,
+    send: (entry) => api.sendMessage(entry.chat_id, entry),
+    onSent: (_entry, message) => {
+      syncOutbox();
+      store.addMessage(message);
+    },
+    onFailed: () => syncOutbox(),
+  });
+
+  const socket = createSocket({
+    url: (since) => wsUrl(server, `/ws?token=${encodeURIComponent(session.accessToken() ?? '')}${since ? `&since=${since}` : ''}`),
+    getSince: () => store.lastSeenId,
+    onEvent: handleEvent,
+    onState: (state) => store.setConnection(state),
+    onOpen: resync,
+    onAuthFailed: () => api.refresh(),
+  });
+
+  // ---- syncing -----------------------------------------------------------------
+  function syncOutbox() {
+    store.setOutbox(outbox.list());
+  }
+
+  async function flushOutbox() {
+    clearTimeout(outboxRetry);
+    const delivered = await sender.flush();
+    // Failed for a transient reason (server error, rate limit): try again soon.
+    // While the socket is down, its reconnect triggers the next flush instead.
+    if (!delivered && outbox.pending().length && store.connection === 'online') {
+      outboxRetry = setTimeout(flushOutbox, OUTBOX_RETRY_MS);
+    }
+  }
+
+  async function loadChats() {
+    store.setChats(await api.getChats());
+  }
+
+  /** After every (re)connection: unread counts from the server, the open chat, the outbox. */
+  async function resync() {
+    try {
+      if (!chatsFresh) await loadChats();
+      chatsFresh = false;
+      const active = store.activeChatId;
+      if (active !== null && store.timeline(active).loaded) {
+        // Edits, deletions and read receipts are not replayed by `since`: refetch the newest page.
+        store.addPage(active, await api.getMessages(active, { limit: FIRST_PAGE }), { limit: FIRST_PAGE, older: false });
+        markRead(active);
+      }
+    } catch (err) {
+      shell.toast(describeError(err));
+    }
+    flushOutbox();
+  }
+
+  async function refreshChat(chatId) {
+    try {
+      store.upsertChat(await api.getChat(chatId));
+    } catch (err) {
+      if (err.response?.status === 404) store.removeChat(chatId);
+    }
+  }
+
+  function pushBadge() {
+    const total = store.totalUnread();
+    if (total === lastBadge) return;
+    lastBadge = total;
+    bridge.setUnread(total);
+    document.title = total ? `(${total}) Parley` : 'Parley';
+  }
+
+  // ---- reading -----------------------------------------------------------------
+  const isVisible = (chatId) => store.activeChatId === chatId && document.visibilityState === 'visible';
+
+  function markRead(chatId) {
+    if (!isVisible(chatId)) return;
+    const messages = store.timeline(chatId).messages;
+    const last = messages[messages.length - 1] ?? store.chat(chatId)?.last_message;
+    if (!last || last.id <= (readSent.get(chatId) ?? 0)) return;
+    if (last.sender_id === meId() && !store.chat(chatId)?.unread_count) return;
+    readSent.set(chatId, last.id);
+    store.setUnread(chatId, 0);
+    api.markRead(chatId, last.id).catch(() => readSent.delete(chatId));
+  }
+
+  // ---- server events -----------------------------------------------------------
+  function handleNewMessage(message) {
+    if (message.sender_id === meId() && message.client_id && outbox.has(message.client_id)) {
+      outbox.remove(message.client_id);
+      syncOutbox();
+    }
+    if (!store.chat(message.chat_id)) {
+      refreshChat(message.chat_id);
+      return;
+    }
+    const visible = isVisible(message.chat_id);
+    const isNew = store.addMessage(message, { countsAsUnread: !visible });
+    if (!isNew || message.sender_id === meId()) return;
+    if (visible) markRead(message.chat_id);
+    else notify(message);
+  }
+
+  function notify(message) {
+    const chat = store.chat(message.chat_id);
+    const author = memberName(chat, message.sender_id);
+    bridge.notify({
+      chatId: message.chat_id,
+      title: chat.is_group ? `${author} in ${chatTitle(chat, meId())}` : author,
+      body: message.content || 'Attachment',
+    });
+  }
+
+  function handleEvent(event) {
+    switch (event.type) {
+      case 'message.new':
+        return handleNewMessage(event.message);
+      case 'message.ack':
+        outbox.remove(event.client_id);
+        syncOutbox();
+        return store.addMessage(event.message);
+      case 'message.updated':
+        return store.updateMessage(event.message);
+      case 'message.deleted':
+        if (store.deleteMessage(event.chat_id, event.message_id)) refreshChat(event.chat_id);
+        return;
+      case 'chat.read':
+        return store.markRead(event.chat_id, event.user_id, event.message_id);
+      case 'typing':
+        return store.setTyping(event.chat_id, event.user_id);
+      case 'presence':
+        return store.setPresence(event.user_id, event.online);
+      case 'chat.created':
+      case 'chat.updated':
+        return store.upsertChat(event.chat);
+      case 'member.added':
+      case 'member.removed':
+        if (event.type === 'member.removed' && event.user_id === meId()) return store.removeChat(event.chat_id);
+        return refreshChat(event.chat_id);
+      case 'error':
+        if (event.detail) shell.toast(event.detail);
+        return;
+      default:
+        // Unknown events are ignored: the contract may grow.
+    }
+  }
+
+  // ---- actions from the views ------------------------------------------------
+  async function loadOlder(chatId) {
+    const t = store.timeline(chatId);
+    if (t.loading || !t.loaded || !t.hasMore) return;
+    store.setLoading(chatId, true);
+    try {
+      const before = t.messages[0]?.id;
+      const page = await api.getMessages(chatId, before ? { before, limit: OLDER_PAGE } : { limit: OLDER_PAGE });
+      store.addPage(chatId, page, { limit: OLDER_PAGE, older: true });
+    } catch (err) {
+      shell.toast(describeError(err));
+    } finally {
+      store.setLoading(chatId, false);
+    }
+  }
+
+  async function openChat(chatId) {
+    if (!store.chat(chatId)) await refreshChat(chatId);
+    if (!store.chat(chatId)) return;
+    store.setActive(chatId);
+    const t = store.timeline(chatId);
+    if (!t.loaded && !t.loading) {
+      store.setLoading(chatId, true);
+      try {
+        store.addPage(chatId, await api.getMessages(chatId, { limit: FIRST_PAGE }), { limit: FIRST_PAGE, older: false });
+      } catch (err) {
+        shell.toast(describeError(err));
+      } finally {
+        store.setLoading(chatId, false);
+      }
+    }
+    markRead(chatId);
+  }
+
+  async function guarded(promise) {
+    try {
+      return await promise;
+    } catch (err) {
+      shell.toast(describeError(err));
+      return null;
+    }
+  }
+
+  const actions = {
+    openChat,
+    closeChat: () => store.setActive(null),
+    loadOlder,
+    searchUsers: (q) => api.searchUsers(q),
+    async startDirectChat(userId) {
+      const chat = await guarded(api.createDirectChat(userId));
+      if (chat) {
+        store.upsertChat(chat);
+        openChat(chat.id);
+      }
+    },
+    newGroup() {
+      newGroupDialog({
+        searchUsers: (q) => api.searchUsers(q),
+        meId: meId(),
+        create: async (title, ids) => {
+          const chat = await api.createGroup(title, ids);
+          store.upsertChat(chat);
+          openChat(chat.id);
+        },
+      });
+    },
+    send(chatId, content) {
+      if (content.length > 4000) return shell.toast('A message can be at most 4000 characters.');
+      outbox.add(chatId, content);
+      syncOutbox();
+      flushOutbox();
+    },
+    async edit(message, content) {
+      const updated = await guarded(api.editMessage(message.chat_id, message.id, content));
+      if (updated) store.updateMessage(updated);
+    },
+    async remove(message) {
+      const ok = await confirmDialog({ title: 'Delete message?', body: 'It will be deleted for everyone in this chat.', confirmLabel: 'Delete', danger: true });
+      if (!ok) return;
+      if ((await guarded(api.deleteMessage(message.chat_id, message.id))) === null) return;
+      if (store.deleteMessage(message.chat_id, message.id)) refreshChat(message.chat_id);
+    },
+    retry(entry) {
+      outbox.retry(entry.client_id);
+      syncOutbox();
+      flushOutbox();
+    },
+    discard(entry) {
+      outbox.remove(entry.client_id);
+      syncOutbox();
+    },
+    typing(chatId) {
+      const now = Date.now();
+      if (now - lastTypingAt < TYPING_EVERY_MS) return;
+      if (socket.send({ type: 'typing', chat_id: chatId })) lastTypingAt = now;
+    },
+    async signOut() {
+      const unsent = outbox.list().length;
+      if (unsent) {
+        const ok = await confirmDialog({
+          title: 'Sign out?',
+          body: `${unsent} unsent message${unsent > 1 ? 's' : ''} will be discarded.`,
+          confirmLabel: 'Sign out',
+          danger: true,
+        });
+        if (!ok) return;
+      }
+      // Nothing of this account stays on the device after signing out.
+      storage.removeItem(`parley.outbox:${server}:${meId()}`);
+      stop();
+      // Ends the session on the server and locally; the app then shows sign-in.
+      await api.logout().catch(() => {});
+    },
+  };
+
+  const shell = renderShell(root, { store, actions });
+
+  const unsubscribe = store.subscribe((topic) => {
+    if (topic === 'chats') pushBadge();
+  });
+  const onVisible = () => {
+    if (store.activeChatId !== null) markRead(store.activeChatId);
+  };
+  document.addEventListener('visibilitychange', onVisible);
+  const onOnline = () => flushOutbox();
+  window.addEventListener('online', onOnline);
+  const offOpenChat = bridge.onOpenChat((chatId) => openChat(chatId));
+  const offResume = bridge.onResume(() => socket.recheck());
+
+  let stopped = false;
+  function stop() {
+    if (stopped) return;
+    stopped = true;
+    socket.stop();
+    api.stop();
+    clearTimeout(outboxRetry);
+    unsubscribe();
+    document.removeEventListener('visibilitychange', onVisible);
+    window.removeEventListener('online', onOnline);
+    offOpenChat();
+    offResume();
+    bridge.setUnread(0);
+    document.title = 'Parley';
+  }
+
+  // ---- start -------------------------------------------------------------------
+  syncOutbox();
+  api.scheduleRefresh();
+  api.getMe().then((me) => store.setMe(me), () => {});
+  loadChats()
+    .then(() => {
+      chatsFresh = true;
+    })
+    .catch((err) => shell.toast(describeError(err)))
+    .finally(() => socket.start());
+
+  return { stop, store };
+}

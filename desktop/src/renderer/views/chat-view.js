@@ -1,0 +1,293 @@
+// The open conversation: header (title, presence, typing), the virtualised
+// timeline, and the composer (Enter sends, Shift+Enter adds a line, ↑ edits the
+// last own message, Esc cancels an edit).
+import { ICONS, h, icon, setChildren } from '../lib/dom.js';
+import { dayKey, dayLabel } from '../lib/time.js';
+import { VirtualList } from '../lib/virtual-list.js';
+import { avatar, chatTitle, memberName, otherMember } from './common.js';
+import { dayRow, edgeRow, messageRow } from './message.js';
+
+const GROUP_GAP_MS = 5 * 60_000;
+const MAX_LENGTH = 4000;
+
+function typingText(names) {
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return `${names.length} people are typing…`;
+}
+
+function presenceText(chat, meId) {
+  if (chat.is_group) return `${chat.members?.length ?? 0} members`;
+  const other = otherMember(chat, meId);
+  if (!other) return '';
+  if (other.online) return 'online';
+  return other.last_seen_at ? `last seen ${new Date(other.last_seen_at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}` : '';
+}
+
+/**
+ * @param {object} deps
+ * @param {ReturnType<import('../lib/store.js').createStore>} deps.store
+ * @param {object} deps.actions  send, edit, remove, retry, discard, loadOlder, typing, closeChat
+ */
+export function createChatView({ store, actions }) {
+  let chatId = null;
+  let list = null;
+  let editing = null;
+  let itemCache = new Map();
+  let typingTimer = 0;
+
+  const title = h('h2', { class: 'truncate text-base font-semibold', id: 'chat-title' });
+  const subtitle = h('p', { class: 'truncate text-xs text-slate-500 dark:text-slate-400', 'aria-live': 'polite' });
+  const headerAvatar = h('div');
+  const header = h(
+    'header',
+    { class: 'flex items-center gap-3 border-b border-slate-200 bg-white/90 px-3 py-2.5 backdrop-blur sm:px-5 dark:border-slate-800 dark:bg-slate-900/90' },
+    h('button', { type: 'button', class: 'icon-btn md:hidden', 'aria-label': 'Back to chats', onclick: () => actions.closeChat() }, icon(ICONS.back)),
+    headerAvatar,
+    h('div', { class: 'min-w-0 flex-1' }, title, subtitle),
+  );
+  const timeline = h('div', {
+    class: 'relative min-h-0 flex-1 overflow-y-auto overscroll-contain py-2',
+    role: 'log',
+    'aria-label': 'Messages',
+    'aria-labelledby': 'chat-title',
+    tabindex: '0',
+  });
+
+  const editLabel = h('span', { class: 'truncate' });
+  const editBanner = h(
+    'div',
+    { class: 'hidden items-center gap-2 px-4 pt-2 text-xs text-brand-700 dark:text-brand-400' },
+    icon(ICONS.edit, 'size-4'),
+    h('span', { class: 'font-semibold' }, 'Editing message'),
+    editLabel,
+    h('button', { type: 'button', class: 'icon-btn ml-auto size-7', 'aria-label': 'Cancel editing', onclick: () => stopEditing() }, icon(ICONS.close, 'size-4')),
+  );
+  const input = h('textarea', {
+    id: 'composer',
+    rows: '1',
+    class: 'max-h-40 min-h-10 flex-1 resize-none rounded-2xl border-0 bg-slate-100 px-4 py-2.5 text-[0.95rem] leading-snug text-slate-900 placeholder:text-slate-400 focus:ring-2 focus:ring-brand-500/40 focus:outline-none dark:bg-slate-800 dark:text-slate-100',
+    placeholder: 'Write a message…',
+    'aria-label': 'Message',
+    maxlength: String(MAX_LENGTH),
+  });
+  const sendButton = h('button', { type: 'submit', class: 'inline-flex size-10 shrink-0 items-center justify-center rounded-full bg-brand-600 text-white shadow-sm hover:bg-brand-700 disabled:opacity-40', 'aria-label': 'Send message', title: 'Send (Enter)' }, icon(ICONS.send));
+  const composer = h('form', { class: 'border-t border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900', 'aria-label': 'Write a message' },
+    editBanner,
+    h('div', { class: 'flex items-end gap-2 px-3 py-3 sm:px-4' }, input, sendButton));
+
+  const conversation = h('section', { class: 'hidden h-full min-h-0 flex-1 flex-col', 'aria-labelledby': 'chat-title' }, header, timeline, composer);
+  const empty = h(
+    'div',
+    { class: 'hidden h-full flex-1 flex-col items-center justify-center gap-3 p-8 text-center md:flex' },
+    h('div', { class: 'flex size-16 items-center justify-center rounded-2xl bg-brand-100 text-brand-600 dark:bg-brand-600/20 dark:text-brand-400' }, icon(ICONS.chat, 'size-8')),
+    h('h2', { class: 'text-lg font-semibold' }, 'Your messages'),
+    h('p', { class: 'max-w-xs text-sm text-slate-500 dark:text-slate-400' }, 'Pick a chat on the left, or search for someone to start a new conversation.'),
+  );
+  const element = h('div', { class: 'flex h-full min-h-0 min-w-0 flex-1 flex-col bg-slate-50 dark:bg-slate-950' }, conversation, empty);
+
+  // ---- timeline items ------------------------------------------------------
+  const handlers = {
+    edit: (message) => startEditing(message),
+    remove: (message) => actions.remove(message),
+    retry: (entry) => actions.retry(entry),
+    discard: (entry) => actions.discard(entry),
+  };
+
+  function renderItem(item) {
+    if (item.kind === 'day') return dayRow(item);
+    if (item.kind === 'edge') return edgeRow(item);
+    return messageRow(item, handlers);
+  }
+
+  /** Reuses the previous item object when nothing about it changed, so its DOM node is kept. */
+  function cached(next) {
+    const prev = itemCache.get(next.key);
+    const same = prev && Object.keys(next).every((k) => prev[k] === next[k]);
+    return same ? prev : next;
+  }
+
+  function buildItems() {
+    const chat = store.chat(chatId);
+    const t = store.timeline(chatId);
+    const meId = store.me?.id;
+    const next = new Map();
+    const items = [];
+    const push = (item) => {
+      const kept = cached(item);
+      next.set(kept.key, kept);
+      items.push(kept);
+    };
+    if (t.loaded) push({ kind: 'edge', key: 'edge', hasMore: t.hasMore });
+    let prev = null;
+    const all = [...t.messages, ...store.pendingFor(chatId)];
+    for (const message of all) {
+      const day = dayKey(message.created_at);
+      const newDay = !prev || dayKey(prev.created_at) !== day;
+      if (newDay) push({ kind: 'day', key: `day-${day}`, label: dayLabel(message.created_at) });
+      const pending = !message.id;
+      const own = pending || message.sender_id === meId;
+      const first = newDay || prev.sender_id !== message.sender_id ||
+        Date.parse(message.created_at) - Date.parse(prev.created_at) > GROUP_GAP_MS;
+      push({
+        kind: 'message',
+        key: pending ? `c${message.client_id}` : `m${message.id}`,
+        message,
+        own,
+        first,
+        status: pending ? message.status : message.is_read ? 'read' : 'sent',
+        author: own ? 'You' : memberName(chat, message.sender_id),
+        showAuthor: Boolean(chat?.is_group && !own && first),
+      });
+      // Pending entries carry no sender id; treat them as mine for grouping.
+      prev = pending ? { ...message, sender_id: meId } : message;
+    }
+    itemCache = next;
+    return items;
+  }
+
+  function renderTimeline({ stickToBottom = false } = {}) {
+    if (!list) return;
+    list.setItems(buildItems(), { stickToBottom });
+    const t = store.timeline(chatId);
+    // History shorter than the screen: fetch more, as scrolling up would.
+    if (t.loaded && t.hasMore && timeline.scrollHeight <= timeline.clientHeight) actions.loadOlder(chatId);
+  }
+
+  // ---- header ----------------------------------------------------------------
+  function renderHeader() {
+    const chat = store.chat(chatId);
+    if (!chat) return;
+    const meId = store.me?.id;
+    const name = chatTitle(chat, meId);
+    const other = otherMember(chat, meId);
+    title.textContent = name;
+    setChildren(headerAvatar, avatar({ name, seed: chat.is_group ? chat.id : (other?.id ?? chat.id), size: 'size-10 text-sm', online: Boolean(other?.online) }));
+    renderSubtitle();
+  }
+
+  function renderSubtitle() {
+    const chat = store.chat(chatId);
+    if (!chat) return;
+    const typers = store.typingIn(chatId);
+    clearTimeout(typingTimer);
+    if (typers.length) {
+      setChildren(subtitle, h('span', { class: 'inline-flex items-center gap-1 text-brand-600 dark:text-brand-400' },
+        h('span', { class: 'inline-flex gap-0.5', 'aria-hidden': 'true' },
+          [0, 1, 2].map(() => h('span', { class: 'typing-dot size-1 rounded-full bg-current' }))),
+        typingText(typers.map((id) => memberName(chat, id)))));
+      // Typing expires on its own: re-check shortly.
+      typingTimer = setTimeout(renderSubtitle, 1000);
+    } else {
+      const text = presenceText(chat, store.me?.id);
+      subtitle.className = `truncate text-xs ${text === 'online' ? 'text-emerald-600 dark:text-emerald-400' : 'text-slate-500 dark:text-slate-400'}`;
+      setChildren(subtitle, text);
+    }
+  }
+
+  // ---- composer --------------------------------------------------------------
+  function autoGrow() {
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+  }
+
+  function startEditing(message) {
+    editing = message;
+    editLabel.textContent = message.content;
+    editBanner.classList.replace('hidden', 'flex');
+    sendButton.setAttribute('aria-label', 'Save changes');
+    input.value = message.content;
+    autoGrow();
+    input.focus();
+  }
+
+  function stopEditing() {
+    editing = null;
+    editBanner.classList.replace('flex', 'hidden');
+    sendButton.setAttribute('aria-label', 'Send message');
+    input.value = '';
+    autoGrow();
+    input.focus();
+  }
+
+  function lastOwnMessage() {
+    const messages = store.timeline(chatId).messages;
+    for (let i = messages.length - 1; i >= 0; i--) if (messages[i].sender_id === store.me?.id) return messages[i];
+    return null;
+  }
+
+  composer.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || chatId === null) return;
+    if (editing) {
+      if (text !== editing.content) actions.edit(editing, text);
+      stopEditing();
+      return;
+    }
+    actions.send(chatId, text);
+    input.value = '';
+    autoGrow();
+    renderTimeline({ stickToBottom: true });
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      composer.requestSubmit();
+    } else if (event.key === 'Escape' && editing) {
+      event.preventDefault();
+      stopEditing();
+    } else if (event.key === 'ArrowUp' && !input.value && !editing) {
+      const own = lastOwnMessage();
+      if (own) {
+        event.preventDefault();
+        startEditing(own);
+      }
+    }
+  });
+  input.addEventListener('input', () => {
+    autoGrow();
+    if (!editing && input.value.trim()) actions.typing(chatId);
+  });
+
+  // ---- lifecycle -------------------------------------------------------------
+  function show(id) {
+    if (id === chatId) return;
+    chatId = id;
+    editing = null;
+    editBanner.classList.replace('flex', 'hidden');
+    list?.destroy();
+    list = null;
+    itemCache = new Map();
+    conversation.classList.toggle('hidden', id === null);
+    conversation.classList.toggle('flex', id !== null);
+    empty.classList.toggle('md:flex', id === null);
+    if (id === null) return;
+    input.value = '';
+    autoGrow();
+    renderHeader();
+    list = new VirtualList({
+      root: timeline,
+      renderItem,
+      keyOf: (item) => item.key,
+      estimate: (item) => (item.kind === 'message' ? 44 : item.kind === 'day' ? 48 : 64),
+      onNearTop: () => actions.loadOlder(chatId),
+    });
+    renderTimeline({ stickToBottom: true });
+    input.focus();
+  }
+
+  store.subscribe((topic, detail) => {
+    if (chatId === null) return;
+    if (topic === 'timeline' && detail === chatId) renderTimeline();
+    else if (topic === 'chats') {
+      if (!store.chat(chatId)) return show(null);
+      renderHeader();
+    } else if (topic === 'typing' && detail === chatId) renderSubtitle();
+  });
+  store.subscribe((topic, detail) => {
+    if (topic === 'active') show(detail);
+  });
+
+  return { element, focusComposer: () => input.focus() };
+}

@@ -1,0 +1,45 @@
+// Small pieces shared by the views: chat titles and avatars.
+import { h } from '../lib/dom.js';
+
+const AVATAR_COLOURS = [
+  'bg-rose-500', 'bg-orange-500', 'bg-amber-500', 'bg-emerald-500',
+  'bg-teal-500', 'bg-sky-500', 'bg-indigo-500', 'bg-violet-500', 'bg-fuchsia-500',
+];
+
+/** The other person in a direct chat (null for groups and chats with oneself). */
+export function otherMember(chat, meId) {
+  if (chat.is_group) return null;
+  return chat.members?.find((m) => m.user.id !== meId)?.user ?? null;
+}
+
+export function chatTitle(chat, meId) {
+  if (chat.is_group) return chat.title || 'Group';
+  const other = otherMember(chat, meId);
+  return other ? other.display_name || other.username : 'Saved messages';
+}
+
+export function memberName(chat, userId) {
+  const user = chat?.members?.find((m) => m.user.id === userId)?.user;
+  return user ? user.display_name || user.username : 'Someone';
+}
+
+function initials(name) {
+  const words = String(name).trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? words[0][0] + words[1][0] : String(name).slice(0, 2);
+  return letters.toUpperCase();
+}
+
+/**
+ * Coloured circle with initials; decorative (the name is always next to it).
+ * @param {{name: string, seed: number, size?: string, online?: boolean, group?: boolean}} o
+ */
+export function avatar({ name, seed, size = 'size-11 text-sm', online = false }) {
+  const colour = AVATAR_COLOURS[Math.abs(Number(seed) || 0) % AVATAR_COLOURS.length];
+  return h(
+    'div',
+    { class: `relative shrink-0 ${size.split(' ')[0]}`, 'aria-hidden': 'true' },
+    h('div', { class: `flex h-full w-full items-center justify-center rounded-full font-semibold text-white ${colour} ${size}` }, initials(name)),
+    online &&
+      h('span', { class: 'absolute right-0 bottom-0 size-3 rounded-full bg-emerald-500 ring-2 ring-white dark:ring-slate-900' }),
+  );
+}

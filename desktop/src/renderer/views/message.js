@@ -1,0 +1,97 @@
+// One row of the timeline: a day separator, the history edge, or a message bubble
+// (own on the right, others on the left) with its ticks and actions.
+import { bridge } from '../lib/bridge.js';
+import { ICONS, h, icon } from '../lib/dom.js';
+import { linkify } from '../lib/linkify.js';
+import { timeLabel } from '../lib/time.js';
+
+/** Message text as text nodes and safe links; never parsed as HTML. */
+function content(text) {
+  return linkify(text).map((part) =>
+    part.href
+      ? h('a', {
+          href: part.href,
+          target: '_blank',
+          rel: 'noopener noreferrer',
+          class: 'underline decoration-1 underline-offset-2 break-all',
+          onclick: (e) => {
+            if (bridge.openExternal(part.href)) e.preventDefault();
+          },
+        }, part.text)
+      : part.text,
+  );
+}
+
+const STATUS = {
+  pending: { icon: ICONS.clock, label: 'Sending' },
+  failed: { icon: ICONS.alert, label: 'Not sent' },
+  sent: { icon: ICONS.check, label: 'Sent' },
+  read: { icon: ICONS.checks, label: 'Read' },
+};
+
+function ticks(status) {
+  const { icon: path, label } = STATUS[status];
+  return h('span', { class: `tick inline-flex ${status === 'read' ? 'text-sky-300' : ''}`, role: 'img', 'aria-label': label, title: label, dataset: { status } },
+    icon(path, 'size-3.5'));
+}
+
+function actionButton(label, path, onclick) {
+  return h('button', { type: 'button', class: 'icon-btn size-7', 'aria-label': label, title: label, onclick }, icon(path, 'size-4'));
+}
+
+export function dayRow(item) {
+  return h('div', { class: 'flex justify-center py-3', role: 'separator', 'aria-label': item.label },
+    h('span', { class: 'rounded-full bg-white/80 px-3 py-0.5 text-xs font-medium text-slate-500 shadow-sm ring-1 ring-slate-900/5 backdrop-blur dark:bg-slate-800/80 dark:text-slate-300 dark:ring-white/10' }, item.label));
+}
+
+export function edgeRow(item) {
+  return h('div', { class: 'py-6 text-center text-xs text-slate-400', role: 'status' },
+    item.hasMore ? 'Loading earlier messages…' : 'This is the beginning of the conversation.');
+}
+
+/**
+ * @param {object} item   {message, own, status, author, showAuthor, first}
+ * @param {object} handlers  {edit(message), remove(message), retry(entry), discard(entry)}
+ */
+export function messageRow(item, handlers) {
+  const { message, own, status, author, showAuthor, first } = item;
+  const bubble = h(
+    'div',
+    {
+      class: `relative max-w-full rounded-2xl px-3 py-1.5 shadow-sm ${own ? 'bg-brand-600 text-white' : 'bg-white text-slate-900 ring-1 ring-slate-900/5 dark:bg-slate-800 dark:text-slate-100 dark:ring-white/5'} ${first ? (own ? 'rounded-tr-md' : 'rounded-tl-md') : ''}`,
+    },
+    showAuthor && h('p', { class: 'text-xs font-semibold text-brand-600 dark:text-brand-400' }, author),
+    h('p', { class: 'message-text text-[0.94rem] leading-snug break-words whitespace-pre-wrap' }, content(message.content ?? '')),
+    h(
+      'span',
+      { class: `float-right mt-1 ml-3 inline-flex translate-y-0.5 items-center gap-1 text-[0.7rem] ${own ? 'text-brand-100' : 'text-slate-400'}` },
+      message.edited_at && h('span', null, 'edited'),
+      h('time', { datetime: message.created_at }, timeLabel(message.created_at)),
+      own && ticks(status),
+    ),
+  );
+
+  let actions = null;
+  if (status === 'failed') {
+    actions = h('div', { class: 'flex items-center gap-1 text-xs text-red-600 dark:text-red-400' },
+      h('span', { class: 'max-w-60 truncate', title: message.error }, message.error || 'Not sent'),
+      actionButton('Retry sending', ICONS.retry, () => handlers.retry(message)),
+      actionButton('Discard message', ICONS.trash, () => handlers.discard(message)));
+  } else if (own && message.id) {
+    actions = h('div', { class: 'flex items-center opacity-0 transition group-hover:opacity-100 group-focus-within:opacity-100' },
+      actionButton('Edit message', ICONS.edit, () => handlers.edit(message)),
+      actionButton('Delete message', ICONS.trash, () => handlers.remove(message)));
+  }
+
+  return h(
+    'div',
+    {
+      class: `group flex items-center gap-1 px-4 sm:px-6 ${first ? 'pt-2' : 'pt-0.5'} ${own ? 'flex-row-reverse' : ''}`,
+      dataset: { messageId: message.id ?? '', clientId: message.client_id ?? '' },
+      role: 'article',
+      'aria-label': `${own ? 'You' : author}, ${timeLabel(message.created_at)}`,
+    },
+    h('div', { class: 'flex max-w-[min(36rem,80%)] flex-col' }, bubble),
+    actions,
+  );
+}

@@ -1,0 +1,38 @@
+// The signed-in layout: sidebar and conversation side by side (one at a time on
+// narrow windows), plus a toast area for errors in words.
+import { ICONS, h, icon } from '../lib/dom.js';
+import { createChatView } from './chat-view.js';
+import { createSidebar } from './sidebar.js';
+
+export function renderShell(root, { store, actions }) {
+  const sidebar = createSidebar({ store, actions });
+  const chatView = createChatView({ store, actions });
+  const toasts = h('div', { class: 'pointer-events-none fixed inset-x-0 bottom-20 z-50 flex flex-col items-center gap-2 px-4', 'aria-live': 'assertive' });
+  const layout = h('div', { class: 'flex h-full min-h-0' }, sidebar.element, chatView.element);
+
+  // On narrow windows show the list or the conversation, not both.
+  function applyNarrowLayout() {
+    const open = store.activeChatId !== null;
+    sidebar.element.classList.toggle('hidden', open);
+    sidebar.element.classList.toggle('md:flex', open);
+    chatView.element.classList.toggle('hidden', !open);
+    chatView.element.classList.toggle('md:flex', !open);
+  }
+  store.subscribe((topic) => topic === 'active' && applyNarrowLayout());
+  applyNarrowLayout();
+
+  function toast(text) {
+    const note = h(
+      'div',
+      { role: 'alert', class: 'pointer-events-auto flex max-w-md items-start gap-2 rounded-xl bg-slate-900 px-4 py-3 text-sm whitespace-pre-line text-white shadow-lg dark:bg-slate-100 dark:text-slate-900' },
+      icon(ICONS.alert, 'size-5 shrink-0 text-red-400 dark:text-red-600'),
+      h('span', { class: 'flex-1' }, text),
+      h('button', { type: 'button', class: 'opacity-70 hover:opacity-100', 'aria-label': 'Dismiss', onclick: () => note.remove() }, icon(ICONS.close, 'size-4')),
+    );
+    toasts.append(note);
+    setTimeout(() => note.remove(), 6000);
+  }
+
+  root.replaceChildren(layout, toasts);
+  return { toast, focusComposer: chatView.focusComposer };
+}

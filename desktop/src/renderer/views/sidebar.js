@@ -1,0 +1,230 @@
+// The chat list: most recent first, unread badges, last-message previews, and a
+// search box that also finds people to start a direct chat with.
+import { ICONS, h, icon, setChildren } from '../lib/dom.js';
+import { listStamp } from '../lib/time.js';
+import { avatar, chatTitle, memberName, otherMember } from './common.js';
+
+const CONNECTION_TEXT = {
+  connecting: 'Connecting…',
+  online: 'Online',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+};
+const CONNECTION_DOT = {
+  connecting: 'bg-amber-400',
+  online: 'bg-emerald-500',
+  reconnecting: 'bg-amber-400 animate-pulse',
+  offline: 'bg-slate-400',
+};
+
+function preview(chat, meId) {
+  const last = chat.last_message;
+  if (!last) return chat.is_group ? 'Group created' : 'No messages yet';
+  const text = last.content || (last.attachment_url ? 'Attachment' : '');
+  if (last.sender_id === meId) return `You: ${text}`;
+  return chat.is_group ? `${memberName(chat, last.sender_id).split(' ')[0]}: ${text}` : text;
+}
+
+/**
+ * @param {object} deps
+ * @param {ReturnType<import('../lib/store.js').createStore>} deps.store
+ * @param {object} deps.actions   openChat, searchUsers, startDirectChat, newGroup, signOut
+ */
+export function createSidebar({ store, actions }) {
+  const rows = new Map(); // chatId → {node, signature}
+  const list = h('ul', { class: 'min-h-0 flex-1 overflow-y-auto px-2 pb-2', 'aria-label': 'Chats' });
+  const people = h('ul', { class: 'px-2 pb-2', 'aria-label': 'People' });
+  const peopleSection = h('section', { class: 'hidden border-b border-slate-200 dark:border-slate-800', 'aria-label': 'People found' },
+    h('h2', { class: 'px-4 pt-2 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase' }, 'People'),
+    people);
+  const status = h('span', { class: 'flex items-center gap-1.5 text-xs text-slate-500 dark:text-slate-400', role: 'status' });
+  const meName = h('p', { class: 'truncate text-sm font-semibold' });
+  const meAvatar = h('div');
+  const search = h('input', {
+    type: 'search',
+    class: 'field rounded-full bg-slate-100 pl-9 dark:bg-slate-800',
+    placeholder: 'Search chats and people',
+    'aria-label': 'Search chats and people',
+    autocomplete: 'off',
+  });
+  let query = '';
+  let searchSeq = 0;
+  let debounce = 0;
+
+  function row(chat) {
+    const meId = store.me?.id;
+    const title = chatTitle(chat, meId);
+    const other = otherMember(chat, meId);
+    const unread = chat.unread_count || 0;
+    const active = store.activeChatId === chat.id;
+    const stamp = chat.last_message?.created_at ?? chat.created_at;
+    const label = `${title}${unread ? `, ${unread} unread` : ''}`;
+    return h(
+      'li',
+      { dataset: { chatId: chat.id } },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: `flex w-full items-center gap-3 rounded-xl px-2 py-2 text-left transition ${active ? 'bg-brand-600 text-white' : 'hover:bg-slate-100 dark:hover:bg-slate-800/70'}`,
+          'aria-label': label,
+          'aria-current': active ? 'true' : false,
+          onclick: () => actions.openChat(chat.id),
+        },
+        avatar({ name: title, seed: chat.is_group ? chat.id : (other?.id ?? chat.id), online: Boolean(other?.online) }),
+        h(
+          'div',
+          { class: 'min-w-0 flex-1' },
+          h(
+            'div',
+            { class: 'flex items-baseline justify-between gap-2' },
+            h('span', { class: 'truncate text-sm font-semibold' }, title),
+            h('time', { class: `shrink-0 text-xs ${active ? 'text-brand-100' : unread ? 'font-semibold text-brand-600 dark:text-brand-400' : 'text-slate-400'}`, datetime: stamp }, listStamp(stamp)),
+          ),
+          h(
+            'div',
+            { class: 'flex items-center justify-between gap-2' },
+            h('span', { class: `truncate text-sm ${active ? 'text-brand-100' : 'text-slate-500 dark:text-slate-400'}` }, preview(chat, meId)),
+            unread > 0 &&
+              h('span', {
+                class: `unread-badge inline-flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full px-1.5 text-xs font-bold ${active ? 'bg-white text-brand-700' : 'bg-brand-600 text-white'}`,
+                'aria-hidden': 'true',
+              }, unread > 999 ? '999+' : String(unread)),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** Re-renders only rows whose visible data changed, then puts rows in order. */
+  function renderChats() {
+    const q = query.toLowerCase();
+    const meId = store.me?.id;
+    const chats = store.sortedChats().filter((c) => !q || chatTitle(c, meId).toLowerCase().includes(q));
+    const keep = new Set();
+    const nodes = chats.map((chat) => {
+      keep.add(chat.id);
+      const signature = chat; // chats are replaced, never mutated, when they change
+      const active = store.activeChatId === chat.id;
+      let entry = rows.get(chat.id);
+      if (!entry || entry.signature !== signature || entry.active !== active) {
+        const node = row(chat);
+        entry?.node.replaceWith(node);
+        entry = { node, signature, active };
+        rows.set(chat.id, entry);
+      }
+      return entry.node;
+    });
+    for (const [id, entry] of rows) {
+      if (!keep.has(id)) {
+        entry.node.remove();
+        rows.delete(id);
+      }
+    }
+    // Put rows in order, moving only those out of place.
+    nodes.forEach((node, i) => {
+      if (list.children[i] !== node) list.insertBefore(node, list.children[i] ?? null);
+    });
+    if (!chats.length) {
+      list.replaceChildren(h('li', { class: 'px-4 py-10 text-center text-sm text-slate-500 dark:text-slate-400' },
+        q ? 'No chats match.' : 'No chats yet. Search for someone to start talking.'));
+      rows.clear();
+    } else {
+      list.querySelector(':scope > li:not([data-chat-id])')?.remove();
+    }
+  }
+
+  function renderStatus() {
+    const state = store.connection;
+    setChildren(status, h('span', { class: `size-2 rounded-full ${CONNECTION_DOT[state] ?? 'bg-slate-400'}`, 'aria-hidden': 'true' }), CONNECTION_TEXT[state] ?? state);
+  }
+
+  function renderMe() {
+    const me = store.me;
+    meName.textContent = me?.display_name || me?.username || '';
+    setChildren(meAvatar, avatar({ name: meName.textContent || '?', seed: me?.id ?? 0, size: 'size-9 text-xs' }));
+  }
+
+  async function searchPeople() {
+    const q = query.trim();
+    const seq = ++searchSeq;
+    if (!q) {
+      peopleSection.classList.add('hidden');
+      return;
+    }
+    let users;
+    try {
+      users = await actions.searchUsers(q);
+    } catch {
+      return; // the search box is best-effort; errors surface elsewhere
+    }
+    if (seq !== searchSeq) return; // a newer search already answered
+    users = users.filter((u) => u.id !== store.me?.id);
+    peopleSection.classList.toggle('hidden', !users.length);
+    setChildren(
+      people,
+      users.map((user) =>
+        h('li', null,
+          h('button', {
+            type: 'button',
+            class: 'flex w-full items-center gap-3 rounded-xl px-2 py-2 text-left hover:bg-slate-100 dark:hover:bg-slate-800/70',
+            'aria-label': `Message ${user.display_name || user.username}`,
+            onclick: async () => {
+              await actions.startDirectChat(user.id);
+              search.value = '';
+              query = '';
+              peopleSection.classList.add('hidden');
+              renderChats();
+            },
+          },
+          avatar({ name: user.display_name || user.username, seed: user.id, size: 'size-9 text-xs', online: Boolean(user.online) }),
+          h('div', { class: 'min-w-0' },
+            h('p', { class: 'truncate text-sm font-medium' }, user.display_name || user.username),
+            h('p', { class: 'truncate text-xs text-slate-500 dark:text-slate-400' }, `@${user.username}`)))),
+      ),
+    );
+  }
+
+  search.addEventListener('input', () => {
+    query = search.value;
+    renderChats();
+    clearTimeout(debounce);
+    debounce = setTimeout(searchPeople, 200);
+  });
+  search.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && search.value) {
+      search.value = '';
+      query = '';
+      searchPeople();
+      renderChats();
+    }
+  });
+
+  const element = h(
+    'aside',
+    { class: 'flex h-full min-h-0 w-full flex-col border-r border-slate-200 bg-white md:w-80 lg:w-96 dark:border-slate-800 dark:bg-slate-900', 'aria-label': 'Chat list' },
+    h(
+      'header',
+      { class: 'flex items-center gap-3 px-4 pt-4 pb-3' },
+      meAvatar,
+      h('div', { class: 'min-w-0 flex-1' }, meName, status),
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'New group', title: 'New group', onclick: () => actions.newGroup() }, icon(ICONS.group)),
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Sign out', title: 'Sign out', onclick: () => actions.signOut() }, icon(ICONS.logout)),
+    ),
+    h('div', { class: 'relative px-4 pb-3' },
+      h('span', { class: 'pointer-events-none absolute top-1/2 left-7 -translate-y-1/2 text-slate-400' }, icon(ICONS.search, 'size-4')),
+      search),
+    peopleSection,
+    list,
+  );
+
+  store.subscribe((topic) => {
+    if (topic === 'chats' || topic === 'active' || topic === 'me') renderChats();
+    if (topic === 'connection') renderStatus();
+    if (topic === 'me') renderMe();
+  });
+  renderMe();
+  renderStatus();
+  renderChats();
+  return { element, focusSearch: () => search.focus() };
+}

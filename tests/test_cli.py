@@ -1,0 +1,82 @@
+"""`parley migrate` and `parley seed` as a user runs them, and the demo data they load."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import BACKENDS_FOR_TESTS, mariadb_database, serve, test_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures" / "fixtures.sql"
+
+
+def _parley(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "parley.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_migrate_says_what_it_does(tmp_path: Path) -> None:
+    result = _parley("migrate", env={"PARLEY_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "migrating database" in result.stdout
+    assert "up to date" in result.stdout
+    assert (tmp_path / "parley.db").is_file()
+
+
+def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
+    result = _parley(
+        "migrate", env={"PARLEY_DATABASE_URL": "nonsense://", "PARLEY_DATA_DIR": str(tmp_path)}
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "database" in (result.stdout + result.stderr).lower()
+
+
+@pytest.mark.parametrize("backend", BACKENDS_FOR_TESTS)
+async def test_seed_loads_demo_data_that_signs_in(backend: str, tmp_path: Path) -> None:
+    if backend == "sqlite":
+        await _seed_and_check(f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", tmp_path)
+    else:
+        async with mariadb_database() as url:
+            await _seed_and_check(url, tmp_path)
+
+
+async def _seed_and_check(url: str, tmp_path: Path) -> None:
+    result = _parley("seed", "--file", str(FIXTURES), env={"PARLEY_DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert "loading demo data" in result.stdout
+    async with (
+        serve(test_settings(url, tmp_path)) as server,
+        httpx.AsyncClient(base_url=server.base_url) as client,
+    ):
+        r = await client.post("/auth/login", json={"username": "alice", "password": "parley-demo"})
+        assert r.status_code == 200, r.text
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        chats = (await client.get("/chats", headers=headers)).json()
+        assert {c["title"] for c in chats} == {None, "Family dinner"}
+        group = next(c for c in chats if c["is_group"])
+        roles = {m["user"]["username"]: m["role"] for m in group["members"]}
+        assert roles == {"alice": "owner", "bob": "admin", "carol": "member", "dave": "member"}
+        total = 0
+        for chat in chats:
+            page = (
+                await client.get(f"/chats/{chat['id']}/messages?limit=200", headers=headers)
+            ).json()
+            total += len(page)
+            assert page[-1]["id"] == chat["last_message"]["id"]
+        assert total == 50
+        # New rows continue after the fixture's explicit ids.
+        r = await client.post(
+            f"/chats/{group['id']}/messages", json={"content": "hi"}, headers=headers
+        )
+        assert r.status_code == 201 and r.json()["id"] == 51
