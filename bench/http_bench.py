@@ -39,7 +39,7 @@ import httpx
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from parley.auth.security import hash_password
+from parley.config import Settings
 from parley.db.database import create_engine
 from parley.db.models import Chat, ChatUser, Message, User
 
@@ -279,7 +279,8 @@ def _message_rows(
 async def fill_base(url: str, sizes: Sizes, me: int, other: int, seed: int) -> BigChat:
     """Users, the measured user's chats (the big one still empty) and background chats."""
     rng = random.Random(seed)
-    password_hash = await hash_password(PASSWORD)  # one real argon2id hash for everyone
+    # One real argon2id hash, made as the server makes them, shared by every bulk user.
+    password_hash = await Settings(_env_file=None).passwords.hash(PASSWORD)
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:

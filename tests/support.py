@@ -110,6 +110,9 @@ def test_settings(database_url: str, data_dir: Any, **overrides: Any) -> Setting
         "secret_key": "test-secret-" + "x" * 40,
         "login_attempts": 10_000,
         "messages_per_window": 10_000,
+        # Still argon2id, at the lowest cost, so hundreds of test users take seconds.
+        "password_time_cost": 1,
+        "password_memory_kib": 8 * 1024,
         "web_dir": data_dir / "no-web-build",
     }
     values.update(overrides)

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from parley.auth.security import Passwords
+
 SECRET_FILE = "secret_key"
 
 
@@ -24,6 +26,9 @@ class Settings(BaseSettings):
     secret_key: str = ""
     access_token_minutes: int = Field(15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(30, ge=1, le=365)
+    # argon2id cost; the defaults are RFC 9106's second recommended option.
+    password_time_cost: int = Field(3, ge=1)
+    password_memory_kib: int = Field(64 * 1024, ge=8 * 1024)
     # Login attempts allowed per client address and per account name, per window.
     login_attempts: int = Field(10, ge=1)
     login_window_seconds: int = Field(60, ge=1)
@@ -56,6 +61,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'parley.db').as_posix()}"
+
+    @cached_property
+    def passwords(self) -> Passwords:
+        return Passwords(self.password_time_cost, self.password_memory_kib)
 
     @cached_property
     def signing_key(self) -> str:

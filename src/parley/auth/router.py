@@ -54,8 +54,8 @@ async def login_payload(request: Request) -> LoginIn:
     response_model=UserOut,
     responses=error_responses(409),
 )
-async def register(data: RegisterIn, session: SessionDep) -> Any:
-    return await service.register(session, data)
+async def register(data: RegisterIn, session: SessionDep, settings: SettingsDep) -> Any:
+    return await service.register(session, settings, data)
 
 
 @router.post(

@@ -12,24 +12,29 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from parley.db.types import utcnow
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the user does not exist, so timing does not reveal who does.
-_DUMMY_HASH = _hasher.hash("parley-timing-equaliser")
 ALGORITHM = "HS256"
 
 
-async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+class Passwords:
+    """argon2id hashing; the work runs in a thread so the event loop never waits on it."""
 
+    def __init__(self, time_cost: int, memory_kib: int) -> None:
+        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+        # Verified against when the user does not exist, so timing does not reveal who does.
+        self._dummy_hash = self._hasher.hash("parley-timing-equaliser")
 
-async def verify_password(password_hash: str | None, password: str) -> bool:
-    def check() -> bool:
-        try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
-        except (VerificationError, InvalidHashError):
-            return False
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, password)
 
-    return await asyncio.to_thread(check)
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        def check() -> bool:
+            try:
+                ok = self._hasher.verify(password_hash or self._dummy_hash, password)
+            except (VerificationError, InvalidHashError):
+                return False
+            return ok and password_hash is not None
+
+        return await asyncio.to_thread(check)
 
 
 def create_access_token(user_id: int, session_id: int, key: str, minutes: int) -> str:

@@ -17,7 +17,7 @@ BAD_CREDENTIALS = "incorrect username or password"
 BAD_TOKEN = "invalid or expired token"
 
 
-async def register(session: AsyncSession, data: RegisterIn) -> User:
+async def register(session: AsyncSession, settings: Settings, data: RegisterIn) -> User:
     username_key, email_key = data.username.lower(), str(data.email).lower()
     taken = (
         await session.execute(
@@ -33,7 +33,7 @@ async def register(session: AsyncSession, data: RegisterIn) -> User:
         username_key=username_key,
         email=str(data.email),
         email_key=email_key,
-        password_hash=await security.hash_password(data.password),
+        password_hash=await settings.passwords.hash(data.password),
         display_name=data.display_name or data.username,
     )
     session.add(user)
@@ -57,7 +57,7 @@ async def login(session: AsyncSession, settings: Settings, name: str, password: 
     user = await session.scalar(
         select(User).where(or_(User.username_key == key, User.email_key == key))
     )
-    ok = await security.verify_password(user.password_hash if user else None, password)
+    ok = await settings.passwords.verify(user.password_hash if user else None, password)
     if user is None or not ok:
         raise Unauthorized(BAD_CREDENTIALS)
     return await _start_session(session, settings, user)

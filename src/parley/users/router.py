@@ -3,7 +3,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from parley.auth.schemas import UserOut
-from parley.dependencies import CurrentUser, SessionDep, StateDep
+from parley.dependencies import CurrentUser, SessionDep, SettingsDep, StateDep
 from parley.schemas import IdPath, error_responses
 from parley.users import service
 from parley.users.schemas import UserPublic, UserUpdate
@@ -31,5 +31,7 @@ async def get_user(
 
 
 @router.patch("/me", response_model=UserOut, responses=error_responses(403))
-async def update_me(data: UserUpdate, session: SessionDep, user: CurrentUser) -> Any:
-    return await service.update_me(session, user, data)
+async def update_me(
+    data: UserUpdate, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> Any:
+    return await service.update_me(session, settings.passwords, user, data)

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley.auth import security
+from parley.auth.security import Passwords
 from parley.db.models import User
 from parley.errors import Forbidden, InvalidInput, NotFound
 from parley.users.schemas import UserUpdate
@@ -44,7 +44,9 @@ async def get(session: AsyncSession, user_id: int) -> User:
     return user
 
 
-async def update_me(session: AsyncSession, user: User, data: UserUpdate) -> User:
+async def update_me(
+    session: AsyncSession, passwords: Passwords, user: User, data: UserUpdate
+) -> User:
     if data.display_name is not None:
         user.display_name = data.display_name
     if data.password is not None:
@@ -52,8 +54,8 @@ async def update_me(session: AsyncSession, user: User, data: UserUpdate) -> User
             raise InvalidInput(
                 ("body", "current_password"), "current_password is required to change password"
             )
-        if not await security.verify_password(user.password_hash, data.current_password):
+        if not await passwords.verify(user.password_hash, data.current_password):
             raise Forbidden("current password is wrong")
-        user.password_hash = await security.hash_password(data.password)
+        user.password_hash = await passwords.hash(data.password)
     await session.flush()
     return user

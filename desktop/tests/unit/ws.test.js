@@ -1,0 +1,224 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { WS_STATE, backoffDelay, createSocket } from '../../src/renderer/lib/ws.js';
+
+// A scripted WebSocket: the test opens, feeds and closes it by hand.
+class FakeSocket {
+  static all = [];
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    FakeSocket.all.push(this);
+  }
+  send(data) {
+    this.sent.push(JSON.parse(data));
+  }
+  close(code = 1000) {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+  serverOpen() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  serverSend(event) {
+    this.onmessage?.({ data: JSON.stringify(event) });
+  }
+  serverClose(code = 1006) {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+}
+
+// Timers and clock under the test's control.
+function fakeTime() {
+  let now = 0;
+  let id = 0;
+  const jobs = new Map();
+  return {
+    now: () => now,
+    setTimeout: (fn, ms) => (jobs.set(++id, { fn, at: now + ms }), id),
+    clearTimeout: (i) => jobs.delete(i),
+    setInterval: (fn, ms) => (jobs.set(++id, { fn, at: now + ms, every: ms }), id),
+    clearInterval: (i) => jobs.delete(i),
+    advance(ms) {
+      const end = now + ms;
+      for (;;) {
+        const due = [...jobs.entries()].filter(([, j]) => j.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        const [key, job] = due;
+        now = job.at;
+        if (job.every) job.at += job.every;
+        else jobs.delete(key);
+        job.fn();
+      }
+      now = end;
+    },
+  };
+}
+
+function fakeWindow(onLine = true) {
+  const listeners = {};
+  return {
+    navigator: { onLine },
+    addEventListener: (type, fn) => (listeners[type] = fn),
+    removeEventListener: (type) => delete listeners[type],
+    fire(type) {
+      this.navigator.onLine = type === 'online';
+      listeners[type]?.();
+    },
+  };
+}
+
+describe('backoffDelay', () => {
+  it('grows exponentially with jitter and is capped', () => {
+    expect(backoffDelay(0, { base: 500, max: 30_000 }, () => 0)).toBe(250);
+    expect(backoffDelay(0, { base: 500, max: 30_000 }, () => 1)).toBe(500);
+    expect(backoffDelay(3, { base: 500, max: 30_000 }, () => 0.5)).toBe(3000);
+    expect(backoffDelay(20, { base: 500, max: 30_000 }, () => 1)).toBe(30_000);
+  });
+});
+
+describe('createSocket', () => {
+  let time;
+  let win;
+  let events;
+  let states;
+  let opens;
+  let since;
+
+  function make(overrides = {}) {
+    return createSocket({
+      url: (s) => `ws://server/ws?token=t${s ? `&since=${s}` : ''}`,
+      getSince: () => since,
+      onEvent: (e) => events.push(e),
+      onState: (s) => states.push(s),
+      onOpen: () => opens++,
+      WebSocketImpl: FakeSocket,
+      win,
+      timers: time,
+      now: time.now,
+      random: () => 1,
+      ...overrides,
+    });
+  }
+
+  beforeEach(() => {
+    FakeSocket.all = [];
+    time = fakeTime();
+    win = fakeWindow();
+    events = [];
+    states = [];
+    opens = 0;
+    since = 0;
+  });
+
+  it('connects, passes events on, and resumes from the last id seen after a drop', () => {
+    const socket = make();
+    socket.start();
+    FakeSocket.all[0].serverOpen();
+    expect(states).toEqual([WS_STATE.CONNECTING, WS_STATE.ONLINE]);
+    FakeSocket.all[0].serverSend({ type: 'message.new', chat_id: 1, message: { id: 41 } });
+    expect(events).toHaveLength(1);
+    since = 41;
+    FakeSocket.all[0].serverClose(1006);
+    expect(states.at(-1)).toBe(WS_STATE.RECONNECTING);
+    time.advance(500); // first retry after base delay
+    expect(FakeSocket.all[1].url).toBe('ws://server/ws?token=t&since=41');
+    FakeSocket.all[1].serverOpen();
+    expect(opens).toBe(2);
+  });
+
+  it('backs off exponentially while the server stays down, and resets after success', () => {
+    const socket = make();
+    socket.start();
+    const gaps = [];
+    let last = time.now();
+    for (let i = 0; i < 5; i++) {
+      FakeSocket.all.at(-1).serverClose(1006);
+      const before = FakeSocket.all.length;
+      while (FakeSocket.all.length === before) time.advance(50);
+      gaps.push(time.now() - last);
+      last = time.now();
+    }
+    expect(gaps).toEqual([500, 1000, 2000, 4000, 8000]);
+    FakeSocket.all.at(-1).serverOpen();
+    FakeSocket.all.at(-1).serverClose(1006);
+    time.advance(500);
+    expect(FakeSocket.all.at(-1).readyState).toBe(0); // new attempt after the base delay again
+  });
+
+  it('goes offline with the browser and reconnects at once when it is back', () => {
+    const socket = make();
+    socket.start();
+    FakeSocket.all[0].serverOpen();
+    win.fire('offline');
+    expect(states.at(-1)).toBe(WS_STATE.OFFLINE);
+    time.advance(60_000);
+    expect(FakeSocket.all).toHaveLength(1); // no retries while offline
+    win.fire('online');
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1].serverOpen();
+    expect(states.at(-1)).toBe(WS_STATE.ONLINE);
+  });
+
+  it('pings, and drops a connection that stopped answering', () => {
+    const socket = make({ pingEveryMs: 1000 });
+    socket.start();
+    const first = FakeSocket.all[0];
+    first.serverOpen();
+    time.advance(1000);
+    expect(first.sent).toEqual([{ type: 'ping' }]);
+    first.serverSend({ type: 'pong' });
+    expect(events).toEqual([]); // pongs are not events
+    time.advance(3000); // silence for more than two intervals
+    expect(states.at(-1)).toBe(WS_STATE.RECONNECTING);
+    time.advance(500);
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
+  it('renews the token after a 4401 close before reconnecting', async () => {
+    let renewed = 0;
+    const socket = make({ onAuthFailed: async () => renewed++ });
+    socket.start();
+    FakeSocket.all[0].serverClose(4401);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(renewed).toBe(1);
+    time.advance(500);
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
+  it('recheck() after resume drops a socket that does not answer a ping', () => {
+    const socket = make();
+    socket.start();
+    FakeSocket.all[0].serverOpen();
+    socket.recheck(5000);
+    expect(FakeSocket.all[0].sent).toEqual([{ type: 'ping' }]);
+    time.advance(5000);
+    expect(states.at(-1)).toBe(WS_STATE.RECONNECTING);
+  });
+
+  it('recheck() keeps a socket that answers', () => {
+    const socket = make();
+    socket.start();
+    FakeSocket.all[0].serverOpen();
+    socket.recheck(5000);
+    time.advance(10);
+    FakeSocket.all[0].serverSend({ type: 'pong' });
+    time.advance(5000);
+    expect(states.at(-1)).toBe(WS_STATE.ONLINE);
+  });
+
+  it('send() reports whether the frame went out; stop() ends reconnecting', () => {
+    const socket = make();
+    socket.start();
+    expect(socket.send({ type: 'typing', chat_id: 1 })).toBe(false);
+    FakeSocket.all[0].serverOpen();
+    expect(socket.send({ type: 'typing', chat_id: 1 })).toBe(true);
+    socket.stop();
+    time.advance(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(states.at(-1)).toBe(WS_STATE.STOPPED);
+  });
+});
