@@ -1,0 +1,48 @@
+# Parley: `make run` sets up and serves; `make test` runs every check and test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint pytest setup seed web clean
+
+run: $(STAMP) web
+	$(BIN)/parley serve
+
+test: $(STAMP) lint pytest
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@echo "parley: creating the virtual environment in $(VENV) and installing Parley"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	@echo "parley: ruff check, ruff format --check, mypy"
+	$(BIN)/ruff check src tests bench fixtures
+	$(BIN)/ruff format --check src tests bench fixtures
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	@echo "parley: server tests on SQLite and MariaDB"
+	$(BIN)/pytest -q
+
+seed: $(STAMP)
+	$(BIN)/parley seed
+
+# The web client is optional for the server: built when Node.js is available.
+web:
+	@if [ -f desktop/package.json ] && command -v npm >/dev/null 2>&1; then \
+		if [ ! -f desktop/dist/web/index.html ]; then \
+			echo "parley: building the web client (desktop/dist/web)"; \
+			cd desktop && ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund && npm run build:web; \
+		fi; \
+	else \
+		echo "parley: no Node.js/npm found; serving the API without the web client"; \
+	fi
+
+clean:
+	rm -rf $(VENV) data desktop/node_modules desktop/dist
