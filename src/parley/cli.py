@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from parley.config import Settings
 from parley.db import migrate
+from parley.realtime.router import WS_MAX_FRAME
 
 
 def _say(message: str) -> None:
@@ -51,7 +52,9 @@ def cmd_serve(settings: Settings, host: str, port: int, reload: bool) -> None:
         port=port,
         reload=reload,
         log_level=settings.log_level,
-        ws_max_size=64 * 1024,
+        ws_max_size=WS_MAX_FRAME,
+        ws_ping_interval=settings.ws_ping_interval,
+        ws_ping_timeout=settings.ws_ping_timeout,
     )
 
 

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     # Messages one user may send per window (REST and socket alike).
     messages_per_window: int = Field(60, ge=1)
     message_window_seconds: int = Field(10, ge=1)
+    # Events a socket may have waiting; a client that falls further behind is dropped
+    # and catches up with `since` when it reconnects.
+    ws_send_queue: int = Field(512, ge=8)
+    # Protocol-level pings: a peer that does not answer within the timeout is dropped.
+    ws_ping_interval: float = Field(20.0, gt=0)
+    ws_ping_timeout: float = Field(20.0, gt=0)
     max_group_members: int = Field(1000, ge=2)
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     web_dir: Path = Path("desktop/dist/web")

@@ -21,6 +21,7 @@ from parley.chats.router import router as chats_router
 from parley.config import Settings
 from parley.errors import DomainError, InvalidInput
 from parley.messages.router import router as messages_router
+from parley.realtime.router import router as realtime_router
 from parley.state import AppState
 from parley.users.router import router as users_router
 
@@ -37,12 +38,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            # Clients reconnect (to another node, with `since`) on 1012.
+            state.hub.close_all()
             await state.broker.stop()
             await state.engine.dispose()
 
     app = FastAPI(title="Parley", version=__version__, lifespan=lifespan)
     app.state.parley = state
-    for router in (auth_router, users_router, chats_router, messages_router):
+    for router in (auth_router, users_router, chats_router, messages_router, realtime_router):
         app.include_router(router)
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -30,7 +30,7 @@ class AppState:
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             hub=hub,
-            broker=create_broker(settings.redis_url, hub.dispatch),
+            broker=create_broker(settings.redis_url, hub),
             login_limit=RateLimit("login", settings.login_attempts, settings.login_window_seconds),
             message_limit=RateLimit(
                 "message", settings.messages_per_window, settings.message_window_seconds

@@ -81,7 +81,7 @@ async def send(
     marked = await _advance_read(session, membership, message.id)
     out = MessageOut.model_validate(message)
     recipients = await member_ids(session, chat_id)
-    record(session, Event(_message_payload("message.new", out), recipients, chat_id))
+    record(session, Event(message_payload("message.new", out), recipients, chat_id))
     if marked:
         record(session, _read_event(chat_id, sender.id, message.id, recipients))
     return out, True
@@ -100,7 +100,7 @@ def _checked_repeat(original: Message, chat_id: int) -> MessageOut:
     return MessageOut.model_validate(original)
 
 
-def _message_payload(kind: str, message: MessageOut) -> dict[str, object]:
+def message_payload(kind: str, message: MessageOut) -> dict[str, object]:
     return {"type": kind, "chat_id": message.chat_id, "message": message.model_dump(mode="json")}
 
 
@@ -123,7 +123,7 @@ async def edit(
     await session.flush()
     out = MessageOut.model_validate(message)
     recipients = await member_ids(session, chat_id)
-    record(session, Event(_message_payload("message.updated", out), recipients, chat_id))
+    record(session, Event(message_payload("message.updated", out), recipients, chat_id))
     return out
 
 
@@ -188,3 +188,18 @@ async def _advance_read(session: AsyncSession, membership: ChatUser, upto: int) 
 def _read_event(chat_id: int, user_id: int, upto: int, recipients: frozenset[int]) -> Event:
     payload = {"type": "chat.read", "chat_id": chat_id, "user_id": user_id, "message_id": upto}
     return Event(payload, recipients, chat_id)
+
+
+async def missed(
+    session: AsyncSession, user_id: int, after: int, chat_id: int | None, limit: int
+) -> list[MessageOut]:
+    """Messages after ``after`` in the user's chats (or one of them), oldest first."""
+    query = (
+        select(Message)
+        .join(ChatUser, (ChatUser.chat_id == Message.chat_id) & (ChatUser.user_id == user_id))
+        .where(Message.id > after, Message.deleted_at.is_(None))
+    )
+    if chat_id is not None:
+        query = query.where(Message.chat_id == chat_id)
+    rows = await session.scalars(query.order_by(Message.id).limit(limit))
+    return [MessageOut.model_validate(m) for m in rows.all()]

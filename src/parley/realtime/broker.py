@@ -1,17 +1,44 @@
-"""Carries events to every node: in-process by default, Redis pub/sub when configured."""
+"""Carries events and presence to every node: in-process by default, Redis when configured.
 
+The database is the source of truth and pub/sub is best-effort: when Redis is away each
+node still serves its own users, and when it returns every local socket is closed with
+1012 so its client reconnects with ``since`` and catches up on what crossed nodes meanwhile.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
+
+import redis.asyncio as redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import RedisError
 
 from parley.realtime.events import Event
+from parley.realtime.hub import Hub
 
+log = logging.getLogger("parley.realtime")
 Dispatch = Callable[[Event], Awaitable[None]]
+CHANNEL = "parley:events"
+PRESENCE_TTL = 45  # seconds a node's claim that a user is online lasts without renewal
 
 
 class Broker(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def publish(self, event: Event) -> None: ...
+
+    async def arrive(self, user_id: int, first_here: bool) -> bool:
+        """Note a user's socket; True when the user has just come online anywhere."""
+        ...
+
+    async def leave(self, user_id: int, last_here: bool) -> bool:
+        """Note a closed socket; True when the user is now offline everywhere."""
+        ...
 
 
 class MemoryBroker:
@@ -29,6 +56,170 @@ class MemoryBroker:
     async def publish(self, event: Event) -> None:
         await self._dispatch(event)
 
+    async def arrive(self, user_id: int, first_here: bool) -> bool:
+        return first_here
 
-def create_broker(redis_url: str, dispatch: Dispatch) -> Broker:
-    return MemoryBroker(dispatch)
+    async def leave(self, user_id: int, last_here: bool) -> bool:
+        return last_here
+
+
+def _encode(event: Event) -> str:
+    return json.dumps({"p": event.payload, "r": sorted(event.recipients), "c": event.chat_id})
+
+
+def _decode(data: str | bytes) -> Event:
+    raw: dict[str, Any] = json.loads(data)
+    return Event(raw["p"], frozenset(raw["r"]), raw["c"])
+
+
+class RedisBroker:
+    """Redis pub/sub for events; a sorted set per user (node -> expiry) for presence."""
+
+    def __init__(
+        self,
+        url: str,
+        dispatch: Dispatch,
+        local_users: Callable[[], set[int]],
+        on_reconnect: Callable[[], None],
+        online: set[int],
+    ) -> None:
+        self._redis = redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        self._dispatch = dispatch
+        self._local_users = local_users
+        self._on_reconnect = on_reconnect
+        self._online = online
+        self._node = uuid.uuid4().hex
+        self._subscribed = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def subscribed(self) -> bool:
+        return self._subscribed.is_set()
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen()),
+            asyncio.create_task(self._heartbeat()),
+        ]
+        # Start serving even if Redis is down; wait briefly so the usual case is ready.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._subscribed.wait(), timeout=3)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(RedisError, OSError):
+            users = self._local_users()
+            if users:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for user_id in users:
+                        pipe.zrem(_presence_key(user_id), self._node)
+                    await pipe.execute()
+        await self._redis.aclose()
+
+    async def publish(self, event: Event) -> None:
+        if not self.subscribed:
+            # Our own subscription is down: local users must not wait for Redis.
+            await self._dispatch(event)
+        try:
+            await self._redis.publish(CHANNEL, _encode(event))
+        except (RedisError, OSError) as exc:
+            log.warning("redis publish failed (%s); delivering on this node only", exc)
+            if self.subscribed:
+                self._subscribed.clear()
+                await self._dispatch(event)
+
+    async def _listen(self) -> None:
+        backoff = ExponentialWithJitterBackoff(base=0.1, cap=5)
+        failures = 0
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(CHANNEL)
+                await self._load_online()
+                self._subscribed.set()
+                if failures:
+                    log.info("redis is back; asking local clients to catch up")
+                    self._on_reconnect()
+                failures = 0
+                async for message in pubsub.listen():
+                    if message["type"] == "message":
+                        await self._dispatch(_decode(message["data"]))
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError, ValueError) as exc:
+                if self.subscribed or failures == 0:
+                    log.warning("redis subscription lost: %s", exc)
+                self._subscribed.clear()
+                failures += 1
+                await asyncio.sleep(backoff.compute(failures))
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def _load_online(self) -> None:
+        now = time.time()
+        found: set[int] = set()
+        async for key in self._redis.scan_iter(match="parley:presence:*", count=500):
+            if await self._redis.zcount(key, now, "+inf"):
+                found.add(int(key.rsplit(b":", 1)[1]))
+        self._online.clear()
+        self._online.update(found | self._local_users())
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_TTL / 3)
+            users = self._local_users()
+            if not users:
+                continue
+            expiry = time.time() + PRESENCE_TTL
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for user_id in users:
+                        pipe.zadd(_presence_key(user_id), {self._node: expiry})
+                        pipe.expire(_presence_key(user_id), PRESENCE_TTL)
+                    await pipe.execute()
+            except (RedisError, OSError):
+                continue  # the listener reports the outage
+
+    async def arrive(self, user_id: int, first_here: bool) -> bool:
+        if not first_here:
+            return False
+        key, now = _presence_key(user_id), time.time()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.zremrangebyscore(key, "-inf", now)
+                pipe.zcard(key)
+                pipe.zadd(key, {self._node: now + PRESENCE_TTL})
+                pipe.expire(key, PRESENCE_TTL)
+                _, before, _, _ = await pipe.execute()
+        except (RedisError, OSError):
+            return first_here
+        return int(before) == 0
+
+    async def leave(self, user_id: int, last_here: bool) -> bool:
+        if not last_here:
+            return False
+        key, now = _presence_key(user_id), time.time()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.zrem(key, self._node)
+                pipe.zremrangebyscore(key, "-inf", now)
+                pipe.zcard(key)
+                _, _, remaining = await pipe.execute()
+        except (RedisError, OSError):
+            return True
+        return int(remaining) == 0
+
+
+def _presence_key(user_id: int) -> str:
+    return f"parley:presence:{user_id}"
+
+
+def create_broker(redis_url: str, hub: Hub) -> Broker:
+    if not redis_url:
+        return MemoryBroker(hub.dispatch)
+    return RedisBroker(redis_url, hub.dispatch, hub.local_users, hub.close_all, hub.online)

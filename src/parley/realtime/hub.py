@@ -1,17 +1,46 @@
 """This node's sockets, and who is online anywhere."""
 
-from collections.abc import Awaitable, Callable
+import json
+import logging
+from collections import defaultdict
 
 from parley.db.models import User
+from parley.realtime.connection import CLOSE_NOT_MEMBER, CLOSE_RESTART, Connection
 from parley.realtime.events import Event
 from parley.users.schemas import UserPublic
 
-Deliver = Callable[[Event], Awaitable[None]]
+log = logging.getLogger("parley.realtime")
 
 
 class Hub:
     def __init__(self) -> None:
+        self._by_user: dict[int, set[Connection]] = defaultdict(set)
+        # Users online on any node, kept from presence events.
         self.online: set[int] = set()
+
+    @property
+    def connection_count(self) -> int:
+        return sum(len(conns) for conns in self._by_user.values())
+
+    def add(self, conn: Connection) -> bool:
+        """Register a socket; True when it is the user's first on this node."""
+        conns = self._by_user[conn.user_id]
+        conns.add(conn)
+        return len(conns) == 1
+
+    def remove(self, conn: Connection) -> bool:
+        """Forget a socket; True when it was the user's last on this node."""
+        conns = self._by_user.get(conn.user_id)
+        if conns is None or conn not in conns:
+            return False
+        conns.discard(conn)
+        if conns:
+            return False
+        del self._by_user[conn.user_id]
+        return True
+
+    def local_users(self) -> set[int]:
+        return set(self._by_user)
 
     def public_user(self, user: User) -> UserPublic:
         view = UserPublic.model_validate(user)
@@ -19,4 +48,29 @@ class Hub:
         return view
 
     async def dispatch(self, event: Event) -> None:
-        """Called by the broker for every event, on every node."""
+        """Hand an event to the local sockets of its recipients (called on every node)."""
+        if event.type == "presence":
+            user_id, online = event.payload["user_id"], event.payload["online"]
+            (self.online.add if online else self.online.discard)(user_id)
+        text = json.dumps(event.payload, separators=(",", ":"))
+        message_id = _message_id(event)
+        for user_id in event.recipients:
+            for conn in tuple(self._by_user.get(user_id, ())):
+                if conn.wants(event.chat_id):
+                    conn.offer(text, message_id)
+        if event.type == "member.removed":
+            # A per-chat socket of someone no longer in the chat has nothing left to show.
+            for conn in tuple(self._by_user.get(event.payload["user_id"], ())):
+                if conn.chat_id == event.chat_id:
+                    conn.close(CLOSE_NOT_MEMBER)
+
+    def close_all(self, code: int = CLOSE_RESTART) -> None:
+        for conns in self._by_user.values():
+            for conn in conns:
+                conn.close(code)
+
+
+def _message_id(event: Event) -> int | None:
+    if event.type == "message.new":
+        return int(event.payload["message"]["id"])
+    return None

@@ -1,0 +1,91 @@
+"""One socket: a bounded send queue drained by its own writer, and catch-up buffering."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketState
+
+log = logging.getLogger("parley.realtime")
+
+# Close codes: the contract's 44xx, and the standard ones Parley uses.
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_NOT_MEMBER = 4404
+CLOSE_BAD_REQUEST = 4400  # e.g. a `since` that is not a message id
+CLOSE_RESTART = 1012  # server going away: reconnect (elsewhere) with since
+CLOSE_TOO_SLOW = 1008  # the client stopped reading and its queue overflowed
+
+
+class Connection:
+    def __init__(self, websocket: WebSocket, user_id: int, chat_id: int | None, queue_size: int):
+        self.websocket = websocket
+        self.user_id = user_id
+        self.chat_id = chat_id  # None: every chat of the user (/ws)
+        self._queue: asyncio.Queue[str] = asyncio.Queue(queue_size)
+        self._buffer: list[tuple[str, int | None]] | None = None
+        self.closed = asyncio.Event()
+        self.close_code = CLOSE_RESTART
+        self._writer = asyncio.create_task(self._write())
+
+    def wants(self, chat_id: int | None) -> bool:
+        return self.chat_id is None or self.chat_id == chat_id
+
+    def offer(self, text: str, message_id: int | None = None) -> None:
+        """Queue a live event without waiting; a client too slow to keep up is dropped."""
+        if self.closed.is_set():
+            return
+        if self._buffer is not None:
+            self._buffer.append((text, message_id))
+            return
+        try:
+            self._queue.put_nowait(text)
+        except asyncio.QueueFull:
+            log.info("dropping user %s: send queue overflowed", self.user_id)
+            self.close(CLOSE_TOO_SLOW)
+
+    async def send_now(self, text: str) -> None:
+        """Queue a reply or a replayed event, waiting for room (the client's own pace)."""
+        if not self.closed.is_set():
+            await self._queue.put(text)
+
+    def start_buffering(self) -> None:
+        """Hold live events while the database is replayed, so nothing slips between."""
+        self._buffer = []
+
+    def stop_buffering(self, already_sent: Iterable[int]) -> None:
+        """Release held events in order, skipping messages the replay already delivered."""
+        sent = set(already_sent)
+        held, self._buffer = self._buffer or [], None
+        for text, message_id in held:
+            if message_id is None or message_id not in sent:
+                self.offer(text)
+
+    def close(self, code: int) -> None:
+        if not self.closed.is_set():
+            self.close_code = code
+            self.closed.set()
+
+    async def _write(self) -> None:
+        try:
+            while True:
+                text = await self._queue.get()
+                await self.websocket.send_text(text)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the peer went away mid-send; the reader will notice too
+            self.close(CLOSE_RESTART)
+
+    async def finish(self) -> None:
+        """Stop writing and close the socket with the recorded code, without hanging."""
+        self._writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._writer
+        if self.websocket.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.websocket.close(self.close_code), timeout=2)
+
+    def __repr__(self) -> str:
+        scope: Any = self.chat_id if self.chat_id is not None else "all"
+        return f"<Connection user={self.user_id} chat={scope}>"

@@ -1,0 +1,139 @@
+"""The sockets: `/ws` for every chat of the user, `/ws/chat/{id}` for one chat."""
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from parley.auth import service as auth_service
+from parley.chats.service import require_member
+from parley.db.models import User
+from parley.db.unit_of_work import unit_of_work
+from parley.errors import DomainError
+from parley.messages import service as messages
+from parley.realtime import presence
+from parley.realtime.connection import (
+    CLOSE_BAD_REQUEST,
+    CLOSE_NOT_MEMBER,
+    CLOSE_UNAUTHORIZED,
+    Connection,
+)
+from parley.realtime.frames import FrameHandler, error
+from parley.schemas import MAX_ID
+from parley.state import AppState
+
+log = logging.getLogger("parley.realtime")
+router = APIRouter()
+
+WS_MAX_FRAME = 64 * 1024  # larger frames close the socket with 1009 (enforced by uvicorn)
+REPLAY_PAGE = 500
+
+
+@router.websocket("/ws")
+async def all_chats(websocket: WebSocket) -> None:
+    await _serve(websocket, None)
+
+
+@router.websocket("/ws/chat/{chat_id}")
+async def one_chat(websocket: WebSocket, chat_id: str) -> None:
+    if not chat_id.isdigit() or not 0 < int(chat_id) <= MAX_ID:
+        await websocket.accept()
+        await websocket.close(CLOSE_NOT_MEMBER)
+        return
+    await _serve(websocket, int(chat_id))
+
+
+def _since(websocket: WebSocket) -> int | str | None:
+    raw = websocket.query_params.get("since")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or int(raw) > MAX_ID:
+        return "since must be a message id (a whole number)"
+    return int(raw)
+
+
+async def _serve(websocket: WebSocket, chat_id: int | None) -> None:
+    state: AppState = websocket.app.state.parley
+    await websocket.accept()
+    user = await _authenticate(state, websocket.query_params.get("token", ""), chat_id)
+    if isinstance(user, int):
+        await websocket.close(user)
+        return
+    since = _since(websocket)
+    if isinstance(since, str):
+        await websocket.send_text(error("invalid", since))
+        await websocket.close(CLOSE_BAD_REQUEST)
+        return
+
+    conn = Connection(websocket, user.id, chat_id, state.settings.ws_send_queue)
+    if since is not None:
+        conn.start_buffering()  # subscribe first; replay; then release what arrived
+    first_here = state.hub.add(conn)
+    try:
+        if since is not None:
+            await _replay(state, conn, since)
+        if await state.broker.arrive(user.id, first_here):
+            await presence.announce(state, user.id, online=True)
+        await _until_closed(websocket, conn, FrameHandler(state, conn, user))
+    finally:
+        last_here = state.hub.remove(conn)
+        await conn.finish()
+        with contextlib.suppress(Exception):  # presence is best-effort; never mask the close
+            if await state.broker.leave(user.id, last_here):
+                await presence.announce(state, user.id, online=False)
+
+
+async def _authenticate(state: AppState, token: str, chat_id: int | None) -> User | int:
+    """The user behind the token, or the close code to answer with."""
+    try:
+        async with unit_of_work(state) as session:
+            user, _ = await auth_service.authenticate(session, state.settings, token)
+            if chat_id is not None:
+                await require_member(session, chat_id, user.id)
+    except DomainError as exc:
+        return CLOSE_NOT_MEMBER if exc.status_code == 404 else CLOSE_UNAUTHORIZED
+    return user
+
+
+async def _replay(state: AppState, conn: Connection, since: int) -> None:
+    """Send every message.new missed after ``since``, page by page, then go live."""
+    sent: list[int] = []
+    cursor = since
+    while True:
+        async with state.sessionmaker() as session:
+            page = await messages.missed(session, conn.user_id, cursor, conn.chat_id, REPLAY_PAGE)
+        for message in page:
+            payload = messages.message_payload("message.new", message)
+            await conn.send_now(json.dumps(payload, separators=(",", ":")))
+            sent.append(message.id)
+        if len(page) < REPLAY_PAGE:
+            break
+        cursor = page[-1].id
+    conn.stop_buffering(sent)
+
+
+async def _until_closed(websocket: WebSocket, conn: Connection, handler: FrameHandler) -> None:
+    reader = asyncio.create_task(_read(websocket, handler))
+    closing = asyncio.create_task(conn.closed.wait())
+    try:
+        await asyncio.wait({reader, closing}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (reader, closing):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await task
+
+
+async def _read(websocket: WebSocket, handler: FrameHandler) -> None:
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            handler.conn.close(message.get("code") or 1000)
+            return
+        if message.get("text") is not None:
+            await handler.handle_text(message["text"])
+        else:
+            await handler.conn.send_now(error("binary", "only JSON text frames are accepted"))

@@ -1,0 +1,217 @@
+"""Live delivery over real sockets on one node."""
+
+import asyncio
+import json
+
+from tests.sockets import Socket, open_socket
+from tests.support import Api, RunningServer
+
+
+async def _settle(*sockets: Socket) -> None:
+    # A ping round trip proves the server has registered each socket.
+    for sock in sockets:
+        await sock.send({"type": "ping"})
+        await sock.next("pong")
+
+
+async def test_tokens_and_membership_are_checked(api: Api, server: RunningServer) -> None:
+    alice, bob, eve = [await api.user() for _ in range(3)]
+    chat = await alice.direct_chat(bob)
+    for token in ("", "garbage", bob.refresh_token):
+        async with open_socket(server.ws_url, token) as sock:
+            assert await sock.close_code() == 4401
+    async with open_socket(server.ws_url, eve.token, chat_id=chat["id"]) as sock:
+        assert await sock.close_code() == 4404
+    async with open_socket(server.ws_url, eve.token, chat_id=999999) as sock:
+        assert await sock.close_code() == 4404
+    async with open_socket(server.ws_url, bob.token, chat_id=chat["id"]) as sock:
+        await _settle(sock)
+
+
+async def test_messages_reach_every_member_socket_and_no_one_else(
+    api: Api, server: RunningServer
+) -> None:
+    alice, bob, eve = [await api.user() for _ in range(3)]
+    chat = await alice.direct_chat(bob)
+    async with (
+        open_socket(server.ws_url, alice.token) as a1,
+        open_socket(server.ws_url, alice.token) as a2,
+        open_socket(server.ws_url, bob.token) as b,
+        open_socket(server.ws_url, bob.token, chat_id=chat["id"]) as b_chat,
+        open_socket(server.ws_url, eve.token) as e,
+    ):
+        await _settle(a1, a2, b, b_chat, e)
+        sent = await alice.say(chat["id"], "over REST")
+        for sock in (a1, a2, b, b_chat):
+            frame = await sock.next("message.new")
+            assert frame["chat_id"] == chat["id"] and frame["message"] == sent
+        assert await e.quiet("message.new") == []
+
+
+async def test_send_over_socket_is_acked_and_idempotent(api: Api, server: RunningServer) -> None:
+    alice, bob = await api.user(), await api.user()
+    chat = await alice.direct_chat(bob)
+    async with (
+        open_socket(server.ws_url, alice.token) as a,
+        open_socket(server.ws_url, bob.token) as b,
+    ):
+        await _settle(a, b)
+        frame = {"type": "message.send", "chat_id": chat["id"], "content": "hi", "client_id": "k1"}
+        await a.send(frame)
+        ack = await a.next("message.ack")
+        assert ack["client_id"] == "k1" and ack["message"]["content"] == "hi"
+        assert (await b.next("message.new"))["message"] == ack["message"]
+        await a.send(frame)
+        again = await a.next("message.ack")
+        assert again["message"]["id"] == ack["message"]["id"]
+        assert await b.quiet("message.new") == []
+    stored = (await bob.get(f"/chats/{chat['id']}/messages")).json()
+    assert [m["id"] for m in stored] == [ack["message"]["id"]]
+
+
+async def test_bad_frames_get_errors_and_the_socket_stays(api: Api, server: RunningServer) -> None:
+    alice, bob = await api.user(), await api.user()
+    chat = await alice.direct_chat(bob)
+    async with open_socket(server.ws_url, alice.token) as a:
+        cases: list[str | bytes] = [
+            "not json",
+            "[1, 2]",
+            json.dumps({"type": "no.such"}),
+            json.dumps({"content": "no type"}),
+            json.dumps(
+                {"type": "message.send", "chat_id": "one", "content": "x", "client_id": "c9"}
+            ),
+            json.dumps({"type": "message.send", "chat_id": 10**30, "content": "x"}),
+            json.dumps({"type": "message.send", "chat_id": chat["id"], "content": ""}),
+            json.dumps({"type": "read", "chat_id": chat["id"], "message_id": -1}),
+            json.dumps({"type": "message.send", "chat_id": 987654, "content": "x"}),
+            b"\x00\x01binary",
+        ]
+        for case in cases:
+            await a.send(case)
+            err = await a.next("error")
+            assert err["code"] and err["detail"]
+        assert [f.get("client_id") for f in a.seen if f["type"] == "error"][4] == "c9"
+        assert [f["code"] for f in a.seen if f["type"] == "error"][8] == "not_found"
+        await _settle(a)
+
+
+async def test_oversized_frame_closes_with_1009(api: Api, server: RunningServer) -> None:
+    alice = await api.user()
+    async with open_socket(server.ws_url, alice.token, max_size=None) as a:
+        await a.send("x" * (64 * 1024 + 1))
+        assert await a.close_code() == 1009
+
+
+async def test_typing_and_read_reach_the_others(api: Api, server: RunningServer) -> None:
+    alice, bob = await api.user(), await api.user()
+    chat = await alice.direct_chat(bob)
+    msg = await alice.say(chat["id"], "read me")
+    async with (
+        open_socket(server.ws_url, alice.token) as a,
+        open_socket(server.ws_url, bob.token) as b,
+    ):
+        await _settle(a, b)
+        await b.send({"type": "typing", "chat_id": chat["id"]})
+        await b.send({"type": "typing", "chat_id": chat["id"]})  # throttled
+        typing = await a.next("typing")
+        assert typing == {"type": "typing", "chat_id": chat["id"], "user_id": bob.id}
+        assert await a.quiet("typing") == []
+        assert await b.quiet("typing", 0.2) == []
+        await b.send({"type": "read", "chat_id": chat["id"], "message_id": msg["id"]})
+        read = await a.next("chat.read")
+        assert read == {
+            "type": "chat.read",
+            "chat_id": chat["id"],
+            "user_id": bob.id,
+            "message_id": msg["id"],
+        }
+    assert (await alice.get(f"/chats/{chat['id']}/messages")).json()[0]["is_read"] is True
+
+
+async def test_edits_deletes_and_chat_events(api: Api, server: RunningServer) -> None:
+    alice, bob, carol = [await api.user() for _ in range(3)]
+    async with (
+        open_socket(server.ws_url, bob.token) as b,
+        open_socket(server.ws_url, carol.token) as c,
+    ):
+        await _settle(b, c)
+        group = await alice.group("Live", bob)
+        assert (await b.next("chat.created"))["chat"]["id"] == group["id"]
+        msg = await alice.say(group["id"], "first")
+        await b.next("message.new")
+        await alice.patch(f"/chats/{group['id']}/messages/{msg['id']}", json={"content": "edited"})
+        assert (await b.next("message.updated"))["message"]["content"] == "edited"
+        await alice.delete(f"/chats/{group['id']}/messages/{msg['id']}")
+        assert (await b.next("message.deleted"))["message_id"] == msg["id"]
+        await alice.patch(f"/chats/{group['id']}", json={"title": "Renamed"})
+        assert (await b.next("chat.updated"))["chat"]["title"] == "Renamed"
+
+        # Added: carol receives at once. Removed: bob stops at once.
+        await alice.post(f"/chats/{group['id']}/members", json={"user_id": carol.id})
+        assert (await c.next("member.added"))["user_id"] == carol.id
+        await alice.say(group["id"], "welcome")
+        assert (await c.next("message.new"))["message"]["content"] == "welcome"
+        await alice.delete(f"/chats/{group['id']}/members/{bob.id}")
+        assert (await b.next("member.removed"))["user_id"] == bob.id
+        await alice.say(group["id"], "after bob left")
+        assert (await c.next("message.new"))["message"]["content"] == "after bob left"
+        assert await b.quiet("message.new") == []
+
+
+async def test_removed_member_chat_socket_is_closed(api: Api, server: RunningServer) -> None:
+    alice, bob = await api.user(), await api.user()
+    group = await alice.group("Temp", bob)
+    async with open_socket(server.ws_url, bob.token, chat_id=group["id"]) as b:
+        await _settle(b)
+        await alice.delete(f"/chats/{group['id']}/members/{bob.id}")
+        assert await b.close_code() == 4404
+
+
+async def test_presence_follows_first_and_last_socket(api: Api, server: RunningServer) -> None:
+    alice, bob = await api.user(), await api.user()
+    await alice.direct_chat(bob)
+    async with open_socket(server.ws_url, alice.token) as a:
+        await _settle(a)
+        async with open_socket(server.ws_url, bob.token) as b1:
+            online = await a.next("presence")
+            assert online == {"type": "presence", "user_id": bob.id, "online": True}
+            assert (await alice.get(f"/users/{bob.id}")).json()["online"] is True
+            async with open_socket(server.ws_url, bob.token) as b2:
+                await _settle(b1, b2)
+            assert await a.quiet("presence") == []  # bob still has a socket
+        offline = await a.next("presence")
+        assert offline["user_id"] == bob.id and offline["online"] is False
+        assert offline["last_seen_at"]
+    assert (await alice.get(f"/users/{bob.id}")).json()["online"] is False
+
+
+async def test_catch_up_with_since_is_gapless_and_exact(api: Api, server: RunningServer) -> None:
+    alice, bob = await api.user(), await api.user()
+    chat = await alice.direct_chat(bob)
+    last_seen = (await alice.say(chat["id"], "before"))["id"]
+    missed = [(await alice.say(chat["id"], f"missed {i}"))["id"] for i in range(30)]
+
+    async def post_live() -> list[int]:
+        ids = []
+        for i in range(30):
+            ids.append((await alice.say(chat["id"], f"live {i}"))["id"])
+            await asyncio.sleep(0.005)
+        return ids
+
+    live_task = asyncio.create_task(post_live())
+    await asyncio.sleep(0.02)
+    received: list[int] = []
+    async with open_socket(server.ws_url, bob.token, since=last_seen) as b:
+        live = await live_task
+        while len(received) < len(missed) + len(live):
+            received.append((await b.next("message.new"))["message"]["id"])
+        assert await b.quiet("message.new") == []
+    assert received == missed + live  # every message once, in id order
+
+
+async def test_since_must_be_an_id(api: Api, server: RunningServer) -> None:
+    alice = await api.user()
+    async with open_socket(server.ws_url, alice.token + "&since=abc") as a:
+        assert (await a.next("error"))["code"] == "invalid"
+        assert await a.close_code() == 4400
