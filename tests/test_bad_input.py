@@ -1,8 +1,11 @@
 """Hostile and malformed input: every answer is a clean 4xx, nothing leaks, text round-trips.
 
-The error rules checked here come from API.md and DESIGN.md: 404 (never 403) for chats you
-are not in, 413 for oversize bodies, 4xx (never 500) for anything malformed, 422 bodies in
-FastAPI's documented ``{"detail": [{"loc", "msg", "type"}]}`` shape without the raw input.
+The rules come from API.md and DESIGN.md: 404 (never 403) for chats you are not in, 413
+for oversize bodies, a 4xx (never a 500) for anything malformed, and 422 bodies in FastAPI's
+documented ``{"detail": [{"loc", "msg", "type"}, ...]}`` shape, without the raw input.
+
+The big tables run in one test each (one set of users, so the suite stays fast) and
+report every failing case together.
 """
 
 import json
@@ -17,28 +20,56 @@ from tests.support import PASSWORD, Api, RunningServer, User
 
 MAX_ID = 2**63 - 1
 JSON_TYPE = "application/json"
-# Marks text that must never come back inside an error body.
+# Marks input that must never come back inside an error body.
 ECHO = "ECHO-MARKER-7f3a"
 
 
-def assert_client_error(r: httpx.Response, *, not_echoed: Iterable[str] = (ECHO,)) -> Any:
-    """A 4xx with a JSON ``detail``; a 422 must use the documented error-list shape."""
-    assert 400 <= r.status_code < 500, (
-        f"{r.request.method} {r.request.url}: {r.status_code} {r.text}"
-    )
-    body = r.json()  # strict UTF-8 JSON: a lone surrogate could not have been encoded
-    assert isinstance(body, dict) and "detail" in body, r.text
+def problem(
+    r: httpx.Response, *, status: int | None = None, not_echoed: Iterable[str] = (ECHO,)
+) -> str | None:
+    """Why ``r`` is not a clean client error, or None if it is one."""
+    where = f"{r.request.method} {r.request.url.raw_path.decode()[:120]}"
+    got = f"{r.status_code} {r.text[:300]}"
+    if status is not None and r.status_code != status:
+        return f"{where}: expected {status}, got {got}"
+    if not 400 <= r.status_code < 500:
+        return f"{where}: expected a 4xx, got {got}"
+    try:
+        body = r.json()
+    except ValueError:
+        return f"{where}: the error body is not JSON: {got}"
+    if not isinstance(body, dict) or "detail" not in body:
+        return f"{where}: no detail: {got}"
     if r.status_code == 422:
-        assert isinstance(body["detail"], list) and body["detail"], r.text
-        for item in body["detail"]:
-            assert isinstance(item, dict), r.text
-            assert isinstance(item.get("loc"), list), r.text
-            assert isinstance(item.get("msg"), str), r.text
-            assert isinstance(item.get("type"), str), r.text
-            assert "input" not in item, r.text
+        detail = body["detail"]
+        if not isinstance(detail, list) or not detail:
+            return f"{where}: a 422 detail must be a non-empty list: {got}"
+        for item in detail:
+            shaped = (
+                isinstance(item, dict)
+                and isinstance(item.get("loc"), list)
+                and isinstance(item.get("msg"), str)
+                and isinstance(item.get("type"), str)
+            )
+            if not shaped:
+                return f"{where}: 422 item without loc/msg/type: {got}"
+            if "input" in item:
+                return f"{where}: 422 echoes the input: {got}"
     for text in not_echoed:
-        assert text not in r.text, f"echoed {text!r}: {r.text}"
-    return body["detail"]
+        if text in r.text:
+            return f"{where}: echoes {text!r}: {got}"
+    return None
+
+
+def assert_client_error(
+    r: httpx.Response, *, status: int | None = None, not_echoed: Iterable[str] = (ECHO,)
+) -> None:
+    found = problem(r, status=status, not_echoed=not_echoed)
+    assert found is None, found
+
+
+def assert_none(problems: list[str]) -> None:
+    assert not problems, f"{len(problems)} bad answers:\n" + "\n".join(problems)
 
 
 async def send_raw(
@@ -58,7 +89,7 @@ async def send_raw(
 
 @dataclass
 class Scene:
-    """Alice and Bob share a direct chat and two groups; Mallory left one group."""
+    """Alice and Bob share a direct chat and two groups; Mallory has left one of the groups."""
 
     alice: User
     bob: User
@@ -87,6 +118,23 @@ async def make_scene(api: Api) -> Scene:
     return Scene(alice, bob, mallory, direct, group, former, message)
 
 
+async def snapshot(scene: Scene) -> list[Any]:
+    """What the members see of every chat, to show that refused requests changed nothing."""
+    state = []
+    for chat in scene.chats:
+        r = await scene.alice.get(f"/chats/{chat['id']}")
+        assert r.status_code == 200, r.text
+        view = r.json()
+        view.pop("unread_count")
+        r = await scene.alice.get(f"/chats/{chat['id']}/messages")
+        assert r.status_code == 200, r.text
+        state.append((view, r.json()))
+    r = await scene.alice.get("/auth/me")
+    assert r.status_code == 200, "a refused request must not end the session"
+    state.append(r.json())
+    return state
+
+
 # ---------------------------------------------------------------- 404 for non-members
 
 Ids = dict[str, int]
@@ -105,20 +153,6 @@ CHAT_ROUTES: list[tuple[str, str, BodyFor]] = [
 ]
 
 
-async def snapshot(scene: Scene) -> list[Any]:
-    """What the members see of every chat: it must not change under an outsider's requests."""
-    state = []
-    for chat in scene.chats:
-        r = await scene.alice.get(f"/chats/{chat['id']}")
-        assert r.status_code == 200, r.text
-        view = r.json()
-        view.pop("unread_count")
-        r = await scene.alice.get(f"/chats/{chat['id']}/messages")
-        assert r.status_code == 200, r.text
-        state.append((view, r.json()))
-    return state
-
-
 @pytest.mark.parametrize(
     ("method", "template", "body_for"),
     CHAT_ROUTES,
@@ -130,44 +164,40 @@ async def test_non_members_get_404_on_every_chat_route(
     scene = await make_scene(api)
     outsider = scene.mallory
     before = await snapshot(scene)
-    last_chat_id = max(chat["id"] for chat in scene.chats)
     targets = {
         "direct chat": scene.direct["id"],
         "group": scene.group["id"],
         "group the caller left": scene.former["id"],
-        "next chat id": last_chat_id + 1,
+        "next chat id": max(chat["id"] for chat in scene.chats) + 1,
         "largest valid id": MAX_ID,
     }
-    bodies = {}
+    problems, bodies = [], {}
     for name, chat_id in targets.items():
-        ids = {
-            "chat": chat_id,
-            "me": outsider.id,
-            "member": scene.bob.id,
-            "message": scene.message["id"],
-        }
+        ids = {"chat": chat_id, "me": outsider.id, "member": scene.bob.id}
+        ids["message"] = scene.message["id"]  # a real message, in a chat the caller is not in
         path = template.format(**ids)
         kw = {"json": body_for(ids)} if body_for else {}
         r = await outsider.client.request(method, path, headers=outsider.headers, **kw)
-        assert r.status_code == 404, f"{name}: {method} {path} -> {r.status_code} {r.text}"
-        assert_client_error(r)
-        bodies[name] = r.json()
+        if found := problem(r, status=404):
+            problems.append(f"{name}: {found}")
+        bodies[name] = r.text
+    assert_none(problems)
     # The answer for someone else's chat is the answer for no chat at all: no oracle.
-    assert len({json.dumps(body, sort_keys=True) for body in bodies.values()}) == 1, bodies
+    assert len(set(bodies.values())) == 1, bodies
     assert await snapshot(scene) == before
 
 
-async def test_message_of_another_chat_is_404_for_a_member(api: Api) -> None:
+async def test_a_message_of_another_chat_is_404_even_for_members(api: Api) -> None:
     scene = await make_scene(api)
-    # Bob is in the direct chat, but the message lives in the group.
+    # Both are in the direct chat, but the message lives in the group.
     path = f"/chats/{scene.direct['id']}/messages/{scene.message['id']}"
     for r in (
         await scene.bob.patch(path, json={"content": "moved"}),
         await scene.bob.delete(path),
         await scene.alice.patch(path, json={"content": "moved"}),
+        await scene.alice.delete(path),
     ):
-        assert r.status_code == 404, r.text
-        assert_client_error(r)
+        assert_client_error(r, status=404)
     r = await scene.alice.get(f"/chats/{scene.group['id']}/messages")
     assert r.json()[-1] == scene.message
 
@@ -186,7 +216,23 @@ async def _chunks(body: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
         yield body[start : start + size]
 
 
+async def _post_body(
+    api: Api, user: User, path: str, body: bytes, streamed: bool
+) -> httpx.Response | str:
+    """Post like a real client: on a pooled keep-alive connection, whole body or chunked."""
+    r = await api.client.get("/healthz")  # the connection is open and reused
+    assert r.status_code == 200, r.text
+    headers = {**user.headers, "Content-Type": JSON_TYPE}
+    try:
+        return await api.client.post(
+            path, content=_chunks(body) if streamed else body, headers=headers
+        )
+    except httpx.TransportError as exc:
+        return f"POST {path}: no response, the connection failed: {exc!r}"
+
+
 OVERSIZE_ROUTES = ["/chats/{chat}/messages", "/auth/register", "/auth/login", "/auth/refresh"]
+ATTEMPTS = 3  # a lost response is a race: try a few times so that it shows reliably
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "chunked"])
@@ -197,33 +243,34 @@ async def test_oversize_body_is_413(
     limit = server.settings.max_body_bytes
     assert limit == 1024 * 1024  # the default this test is about
     alice = await api.user()
-    bob = await api.user()
-    chat = await alice.direct_chat(bob)
+    chat = await alice.direct_chat(await api.user())
     path = route.format(chat=chat["id"])
-    body = _padded_message(limit + 1)
-    content: Any = _chunks(body) if streamed else body
-    headers = {**alice.headers, "Content-Type": JSON_TYPE}
-    r = await api.client.post(path, content=content, headers=headers)
-    assert r.status_code == 413, f"{path}: {r.status_code} {r.text}"
-    assert_client_error(r)
+    problems = []
+    for _ in range(ATTEMPTS):
+        r = await _post_body(api, alice, path, _padded_message(limit + 1), streamed)
+        if isinstance(r, str):
+            problems.append(r)
+        elif found := problem(r, status=413):
+            problems.append(found)
+    assert_none(problems)
     # Nothing was stored, and the server still serves this client.
     r = await alice.get(f"/chats/{chat['id']}/messages")
     assert r.status_code == 200 and r.json() == [], r.text
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "chunked"])
-async def test_body_at_the_limit_is_not_413(
+async def test_a_body_at_the_limit_is_not_413(
     api: Api, server: RunningServer, streamed: bool
 ) -> None:
     alice = await api.user()
     chat = await alice.direct_chat(await api.user())
-    body = _padded_message(server.settings.max_body_bytes)
-    content: Any = _chunks(body) if streamed else body
-    headers = {**alice.headers, "Content-Type": JSON_TYPE}
-    r = await api.client.post(f"/chats/{chat['id']}/messages", content=content, headers=headers)
+    path = f"/chats/{chat['id']}/messages"
+    r = await _post_body(
+        api, alice, path, _padded_message(server.settings.max_body_bytes), streamed
+    )
+    assert not isinstance(r, str), r
     # Within the size limit, the only problem left is the 4000-character content rule.
-    assert r.status_code == 422, r.text
-    assert_client_error(r)
+    assert_client_error(r, status=422)
 
 
 # ---------------------------------------------------------------- malformed bodies
@@ -241,11 +288,10 @@ MALFORMED = {
     "bare NaN": b"NaN",
     "bare Infinity": b"Infinity",
     "bare 1e400": b"1e400",
-    "lone surrogate string": b'"\\ud800"',
+    "lone surrogate": b'"\\ud800"',
     "invalid utf-8": b'{"content": "\xff\xfe\xc3\x28 ' + ECHO.encode() + b'"}',
-    "utf-16 bom": '{"content": "hi"}'.encode("utf-16"),
+    "invalid utf-8 only": b"\xff\xfe\xfd",
     "deeply nested": b"[" * 100_000 + b"]" * 100_000,
-    "duplicate keys object of wrong types": b'{"content": 1, "content": [], "x": {"y": NaN}}',
 }
 
 BODY_ROUTES = [
@@ -262,74 +308,74 @@ BODY_ROUTES = [
 ]
 
 
-@pytest.mark.parametrize("payload", MALFORMED.values(), ids=MALFORMED.keys())
-async def test_malformed_bodies_are_4xx_on_every_route(api: Api, payload: bytes) -> None:
+async def test_malformed_bodies_are_4xx_on_every_route(api: Api) -> None:
     scene = await make_scene(api)
     before = await snapshot(scene)
     ids = {"group": scene.group["id"], "message": scene.message["id"]}
-    for method, template, needs_auth in BODY_ROUTES:
-        user = scene.alice if needs_auth else None
-        r = await send_raw(api.client, method, template.format(**ids), payload, user=user)
-        assert_client_error(r)
+    problems = []
+    for name, payload in MALFORMED.items():
+        for method, template, needs_auth in BODY_ROUTES:
+            user = scene.alice if needs_auth else None
+            r = await send_raw(api.client, method, template.format(**ids), payload, user=user)
+            if found := problem(r):
+                problems.append(f"{name}: {found}")
+    assert_none(problems)
     assert await snapshot(scene) == before
-    r = await scene.alice.get("/auth/me")
-    assert r.status_code == 200, "a malformed body must not break the session"
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "multipart/form-data"])
-async def test_json_under_a_wrong_content_type_is_4xx(api: Api, content_type: str) -> None:
+async def test_json_under_a_wrong_content_type_is_4xx(api: Api) -> None:
     scene = await make_scene(api)
     payload = json.dumps({"content": "hello"}).encode()
     path = f"/chats/{scene.group['id']}/messages"
-    r = await send_raw(
-        api.client, "POST", path, payload, user=scene.alice, content_type=content_type
-    )
-    assert_client_error(r)
+    problems = []
+    for content_type in ("text/plain", "application/xml", "multipart/form-data"):
+        r = await send_raw(
+            api.client, "POST", path, payload, user=scene.alice, content_type=content_type
+        )
+        if found := problem(r):
+            problems.append(f"{content_type}: {found}")
+    assert_none(problems)
 
 
-# Ids that are not positive 64-bit integers, as raw JSON values.
-BAD_JSON_IDS = {
-    "true": "true",
-    "false": "false",
-    "string": '"2"',
-    "float": "2.0",
-    "fraction": "1.5",
-    "null": "null",
-    "zero": "0",
-    "negative": "-1",
-    "10**30": str(10**30),
-    "2**63": str(2**63),
-    "-2**63": str(-(2**63)),
-    "NaN": "NaN",
-    "Infinity": "Infinity",
-    "-Infinity": "-Infinity",
-    "1e400": "1e400",
-    "list": "[2]",
-    "object": "{}",
+# Ids that are not positive 64-bit integers, as raw JSON values; None marks the ones that
+# are not standard JSON at all, for which 400 is as fine as 422.
+BAD_JSON_IDS: dict[str, int | None] = {
+    "true": 422,
+    "false": 422,
+    '"2"': 422,
+    "2.0": 422,
+    "1.5": 422,
+    "null": 422,
+    "0": 422,
+    "-1": 422,
+    str(10**30): 422,
+    str(2**63): 422,
+    str(-(2**63)): 422,
+    "[2]": 422,
+    "{}": 422,
+    "NaN": None,
+    "Infinity": None,
+    "-Infinity": None,
+    "1e400": None,
 }
 
 
-def _id_bodies(scene: Scene, raw: str) -> list[tuple[str, str, str]]:
-    group = scene.group["id"]
-    return [
-        ("POST", "/chats", f'{{"is_group": false, "member_ids": [{raw}]}}'),
-        ("POST", "/chats", f'{{"is_group": true, "title": "t", "member_ids": [{raw}]}}'),
-        ("POST", f"/chats/{group}/members", f'{{"user_id": {raw}}}'),
-        ("POST", f"/chats/{group}/read", f'{{"message_id": {raw}}}'),
-    ]
-
-
-@pytest.mark.parametrize("raw", BAD_JSON_IDS.values(), ids=BAD_JSON_IDS.keys())
-async def test_bad_ids_in_bodies_are_422(api: Api, raw: str) -> None:
+async def test_bad_ids_in_bodies_are_rejected(api: Api) -> None:
     scene = await make_scene(api)
     before = await snapshot(scene)
-    for method, path, body in _id_bodies(scene, raw):
-        r = await send_raw(api.client, method, path, body.encode(), user=scene.alice)
-        if raw in ("NaN", "Infinity", "-Infinity", "1e400"):
-            assert_client_error(r)  # not even JSON by the standard: 400 or 422
-        else:
-            assert r.status_code == 422, f"{path} {body}: {r.status_code} {r.text}"
-            assert_client_error(r)
+    group = scene.group["id"]
+    problems = []
+    for raw, status in BAD_JSON_IDS.items():
+        for path, body in (
+            ("/chats", f'{{"is_group": false, "member_ids": [{raw}]}}'),
+            ("/chats", f'{{"is_group": true, "title": "t", "member_ids": [{raw}]}}'),
+            (f"/chats/{group}/members", f'{{"user_id": {raw}}}'),
+            (f"/chats/{group}/read", f'{{"message_id": {raw}}}'),
+        ):
+            r = await send_raw(api.client, "POST", path, body.encode(), user=scene.alice)
+            if found := problem(r, status=status):
+                problems.append(f"{body}: {found}")
+    assert_none(problems)
     assert await snapshot(scene) == before
 
 
@@ -337,10 +383,12 @@ def _signup(**changes: Any) -> dict[str, Any]:
     return {"username": "newbie", "email": "newbie@example.com", "password": PASSWORD} | changes
 
 
-# Well-formed JSON objects whose fields have the wrong type or break a rule.
+# Well-formed JSON objects whose fields have the wrong type or break a rule: always 422.
+# Strings are sent as written (for escapes such as a lone "\ud800" that json.dumps refuses).
 WRONG_SHAPES: list[tuple[str, str, dict[str, Any] | str]] = [
     ("POST", "/chats", {"is_group": False, "member_ids": "5"}),
     ("POST", "/chats", {"is_group": False, "member_ids": {"0": 5}}),
+    ("POST", "/chats", {"is_group": False, "member_ids": None}),
     ("POST", "/chats", {"is_group": False}),
     ("POST", "/chats", {"is_group": [], "member_ids": [5]}),
     ("POST", "/chats", {"is_group": True, "title": 7, "member_ids": []}),
@@ -348,21 +396,25 @@ WRONG_SHAPES: list[tuple[str, str, dict[str, Any] | str]] = [
     ("POST", "/chats", '{"is_group": true, "title": "\\ud800", "member_ids": []}'),
     ("POST", "/chats/{group}/members", {"user_id": "{bob}", "role": "owner"}),
     ("POST", "/chats/{group}/members", {"user_id": "{bob}", "role": 1}),
+    ("POST", "/chats/{group}/members", {"role": "member"}),
+    ("POST", "/chats/{group}/read", {}),
     ("POST", "/chats/{group}/messages", {"content": 5}),
     ("POST", "/chats/{group}/messages", {"content": ["hi"]}),
     ("POST", "/chats/{group}/messages", {"content": {"text": "hi"}}),
     ("POST", "/chats/{group}/messages", {"content": None}),
     ("POST", "/chats/{group}/messages", {"content": True}),
+    ("POST", "/chats/{group}/messages", '{"content": 1, "content": [], "x": {}}'),
     ("POST", "/chats/{group}/messages", '{"content": "\\ud800"}'),
     ("POST", "/chats/{group}/messages", '{"content": "ok \\udfff ok"}'),
-    ("POST", "/chats/{group}/messages", '{"content": "ok", "client_id": NaN}'),
+    ("POST", "/chats/{group}/messages", '{"content": "\\ude00\\ud83d"}'),
     ("POST", "/chats/{group}/messages", {"content": "ok", "client_id": ""}),
     ("POST", "/chats/{group}/messages", {"content": "ok", "client_id": "c" * 65}),
+    ("POST", "/chats/{group}/messages", {"content": "ok", "client_id": 5}),
     ("POST", "/chats/{group}/messages", {"content": "ok", "attachment_url": "javascript:x"}),
     ("POST", "/chats/{group}/messages", {"content": "", "attachment_url": 1e300}),
     ("PATCH", "/chats/{group}", {"title": None}),
-    ("PATCH", "/chats/{group}", {"title": 1e400}),
-    ("PATCH", "/chats/{group}", "{}"),
+    ("PATCH", "/chats/{group}", {"title": 12}),
+    ("PATCH", "/chats/{group}", {}),
     ("PATCH", "/chats/{group}/messages/{message}", {"content": 12}),
     ("PATCH", "/chats/{group}/messages/{message}", '{"content": "\\ud83d"}'),
     ("PATCH", "/users/me", {"display_name": 5}),
@@ -374,77 +426,96 @@ WRONG_SHAPES: list[tuple[str, str, dict[str, Any] | str]] = [
     ("POST", "/auth/register", _signup(username="ab")),
     ("POST", "/auth/register", _signup(username="a b c")),
     ("POST", "/auth/register", _signup(username="u" * 33)),
+    ("POST", "/auth/register", _signup(username="<script>")),
     ("POST", "/auth/register", _signup(username=123)),
     ("POST", "/auth/register", _signup(email="not-an-email")),
     ("POST", "/auth/register", _signup(email=["a@example.com"])),
     ("POST", "/auth/register", _signup(password="p" * 7)),
     ("POST", "/auth/register", _signup(password="p" * 129)),
+    ("POST", "/auth/register", _signup(password=12345678)),
     ("POST", "/auth/register", _signup(display_name="   ")),
     ("POST", "/auth/register", json.dumps(_signup()).replace('"newbie"', '"ab\\ud800"')),
     ("POST", "/auth/login", {"username": ["alice"], "password": PASSWORD}),
     ("POST", "/auth/login", {"username": "alice"}),
-    ("POST", "/auth/login", '{"username": NaN, "password": "x"}'),
+    ("POST", "/auth/login", {"username": "", "password": PASSWORD}),
     ("POST", "/auth/login", '{"username": "\\ud800", "password": "x"}'),
     ("POST", "/auth/refresh", {"refresh_token": 5}),
     ("POST", "/auth/refresh", {"refresh_token": ""}),
+    ("POST", "/auth/refresh", {}),
     ("POST", "/auth/refresh", '{"refresh_token": "\\ud800"}'),
 ]
 
 
-@pytest.mark.parametrize(
-    ("method", "template", "body"), WRONG_SHAPES, ids=[str(i) for i in range(len(WRONG_SHAPES))]
-)
-async def test_wrongly_typed_fields_are_422(
-    api: Api, method: str, template: str, body: dict[str, Any] | str
-) -> None:
+async def test_wrongly_typed_fields_are_422(api: Api) -> None:
     scene = await make_scene(api)
-    ids = {"group": scene.group["id"], "message": scene.message["id"], "bob": scene.bob.id}
-    raw = body if isinstance(body, str) else json.dumps(body)
-    raw = raw.replace('"{bob}"', str(scene.bob.id))
-    path = template.format(**ids)
-    user = None if path.startswith("/auth/") else scene.alice
-    r = await send_raw(api.client, method, path, raw.encode(), user=user)
-    if "NaN" in raw or "Infinity" in raw:
-        assert_client_error(r)
-    else:
-        assert r.status_code == 422, f"{method} {path} {raw}: {r.status_code} {r.text}"
-        assert_client_error(r, not_echoed=[ECHO, "\\ud", "javascript:x"])
+    before = await snapshot(scene)
+    ids = {"group": scene.group["id"], "message": scene.message["id"]}
+    problems = []
+    for method, template, body in WRONG_SHAPES:
+        raw = body if isinstance(body, str) else json.dumps(body)
+        raw = raw.replace('"{bob}"', str(scene.bob.id))
+        path = template.format(**ids)
+        user = None if path.startswith("/auth/") else scene.alice
+        r = await send_raw(api.client, method, path, raw.encode(), user=user)
+        if found := problem(r, status=422, not_echoed=["javascript:x", "<script>"]):
+            problems.append(f"{raw[:80]}: {found}")
+    assert_none(problems)
+    assert await snapshot(scene) == before
+
+
+async def test_nan_and_infinity_in_fields_are_4xx(api: Api) -> None:
+    scene = await make_scene(api)
+    ids = {"group": scene.group["id"], "message": scene.message["id"]}
+    problems = []
+    for value in ("NaN", "Infinity", "-Infinity", "1e400", "-1e400"):
+        for method, template, field in (
+            ("POST", "/chats/{group}/messages", "content"),
+            ("POST", "/chats/{group}/messages", "client_id"),
+            ("PATCH", "/chats/{group}", "title"),
+            ("PATCH", "/chats/{group}/messages/{message}", "content"),
+            ("PATCH", "/users/me", "display_name"),
+            ("POST", "/chats", "is_group"),
+            ("POST", "/auth/login", "username"),
+            ("POST", "/auth/register", "password"),
+            ("POST", "/auth/refresh", "refresh_token"),
+        ):
+            raw = f'{{"content": "ok", "username": "x", "member_ids": [], "{field}": {value}}}'
+            user = None if template.startswith("/auth/") else scene.alice
+            r = await send_raw(api.client, method, template.format(**ids), raw.encode(), user=user)
+            if found := problem(r):
+                problems.append(f"{raw}: {found}")
+    assert_none(problems)
 
 
 # ---------------------------------------------------------------- ids in paths and queries
 
 BAD_PATH_IDS = ["0", "-1", str(10**30), str(2**63), "abc", "1.5", "1e3", "NaN", "Infinity"]
-PATH_ID_ROUTES = [
-    ("GET", "/chats/{x}"),
-    ("PATCH", "/chats/{x}"),
-    ("GET", "/chats/{x}/messages"),
-    ("POST", "/chats/{x}/messages"),
-    ("POST", "/chats/{x}/members"),
-    ("POST", "/chats/{x}/read"),
-    ("DELETE", "/chats/{group}/members/{x}"),
-    ("PATCH", "/chats/{group}/messages/{x}"),
-    ("DELETE", "/chats/{group}/messages/{x}"),
-    ("GET", "/users/{x}"),
+PATH_ID_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/chats/{x}", None),
+    ("PATCH", "/chats/{x}", {"title": "t"}),
+    ("GET", "/chats/{x}/messages", None),
+    ("POST", "/chats/{x}/messages", {"content": "hi"}),
+    ("POST", "/chats/{x}/members", {"user_id": 1}),
+    ("POST", "/chats/{x}/read", {"message_id": 1}),
+    ("DELETE", "/chats/{group}/members/{x}", None),
+    ("PATCH", "/chats/{group}/messages/{x}", {"content": "hi"}),
+    ("DELETE", "/chats/{group}/messages/{x}", None),
+    ("GET", "/users/{x}", None),
 ]
-VALID_BODIES = {
-    "/chats/{x}": {"title": "t"},
-    "/chats/{x}/messages": {"content": "hi"},
-    "/chats/{x}/members": {"user_id": 1},
-    "/chats/{x}/read": {"message_id": 1},
-    "/chats/{group}/messages/{x}": {"content": "hi"},
-}
 
 
-@pytest.mark.parametrize("bad", BAD_PATH_IDS)
-async def test_bad_path_ids_are_4xx(api: Api, bad: str) -> None:
+async def test_bad_path_ids_are_4xx(api: Api) -> None:
     scene = await make_scene(api)
     before = await snapshot(scene)
-    for method, template in PATH_ID_ROUTES:
-        path = template.format(x=bad, group=scene.group["id"])
-        body = VALID_BODIES.get(template) if method != "GET" else None
-        kw = {"json": body} if body else {}
-        r = await api.client.request(method, path, headers=scene.alice.headers, **kw)
-        assert_client_error(r)
+    problems = []
+    for bad in BAD_PATH_IDS:
+        for method, template, body in PATH_ID_ROUTES:
+            path = template.format(x=bad, group=scene.group["id"])
+            kw = {"json": body} if body else {}
+            r = await api.client.request(method, path, headers=scene.alice.headers, **kw)
+            if found := problem(r):
+                problems.append(found)
+    assert_none(problems)
     assert await snapshot(scene) == before
 
 
@@ -461,8 +532,7 @@ async def test_largest_valid_id_is_a_clean_404(api: Api) -> None:
         await alice.post("/chats", json={"is_group": True, "title": "t", "member_ids": [MAX_ID]}),
         await alice.post(f"/chats/{group}/members", json={"user_id": MAX_ID}),
     ):
-        assert r.status_code == 404, f"{r.request.method} {r.request.url}: {r.text}"
-        assert_client_error(r)
+        assert_client_error(r, status=404)
     # Reading "up to" an id far past the end is allowed; it just stops at the newest message.
     r = await alice.post(f"/chats/{group}/read", json={"message_id": MAX_ID})
     assert r.status_code == 204, r.text
@@ -471,7 +541,7 @@ async def test_largest_valid_id_is_a_clean_404(api: Api) -> None:
         assert r.status_code == 200, r.text
 
 
-BAD_QUERIES = [
+BAD_QUERIES: list[tuple[str, dict[str, str]]] = [
     ("/chats/{group}/messages", {"limit": "0"}),
     ("/chats/{group}/messages", {"limit": "201"}),
     ("/chats/{group}/messages", {"limit": str(10**30)}),
@@ -495,21 +565,24 @@ BAD_QUERIES = [
 ]
 
 
-@pytest.mark.parametrize(("template", "params"), BAD_QUERIES, ids=[str(q) for _, q in BAD_QUERIES])
-async def test_bad_queries_are_422(api: Api, template: str, params: dict[str, str]) -> None:
+async def test_bad_queries_are_422(api: Api) -> None:
     scene = await make_scene(api)
-    r = await scene.alice.get(template.format(group=scene.group["id"]), params=params)
-    assert r.status_code == 422, r.text
-    assert_client_error(r)
+    problems = []
+    for template, params in BAD_QUERIES:
+        r = await scene.alice.get(template.format(group=scene.group["id"]), params=params)
+        if found := problem(r, status=422):
+            problems.append(found)
+    assert_none(problems)
 
 
-async def test_invalid_utf8_in_query_is_not_a_500(api: Api) -> None:
+async def test_invalid_utf8_in_a_query_is_not_a_500(api: Api) -> None:
     alice = await api.user()
     for raw in ("%ff%fe", "%ed%a0%80", "%c3%28", "a%00b"):
         r = await alice.get(f"/users/search?q={raw}")
-        assert r.status_code < 500, r.text
         if r.status_code >= 400:
             assert_client_error(r)
+        else:
+            assert r.status_code == 200 and isinstance(r.json(), list), r.text
 
 
 # ---------------------------------------------------------------- rules on content

@@ -1,9 +1,17 @@
 """Field types shared by every domain's schemas."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 
 # Ids fit a signed 64-bit column; anything larger is bad input, not a database error.
 MAX_ID = 2**63 - 1
@@ -29,6 +37,11 @@ def text_constraints(
         strip_whitespace=strip, min_length=min_length, max_length=max_length, pattern=pattern
     )
 
+
+# The contract writes UTC as "+00:00" (pydantic alone would write "Z").
+Timestamp = Annotated[
+    datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json")
+]
 
 IdField = Annotated[int, Field(gt=0, le=MAX_ID, strict=True)]
 IdPath = Annotated[int, Path(gt=0, le=MAX_ID)]

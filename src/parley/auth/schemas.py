@@ -1,9 +1,8 @@
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field
 
-from parley.schemas import UNICODE, Model, text_constraints
+from parley.schemas import UNICODE, Model, Timestamp, text_constraints
 
 Username = Annotated[str, text_constraints(32, min_length=3, pattern=r"^[A-Za-z0-9_.]+$"), UNICODE]
 Password = Annotated[str, text_constraints(128, min_length=8), UNICODE]
@@ -43,4 +42,4 @@ class UserOut(Model):
     username: str
     email: str
     display_name: str
-    created_at: datetime
+    created_at: Timestamp

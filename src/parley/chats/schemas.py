@@ -1,10 +1,9 @@
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from parley.messages.schemas import MessageOut
-from parley.schemas import UNICODE, IdField, Model, text_constraints
+from parley.schemas import UNICODE, IdField, Model, Timestamp, text_constraints
 from parley.users.schemas import UserPublic
 
 Role = Literal["owner", "admin", "member"]
@@ -20,7 +19,7 @@ class ChatOut(Model):
     id: int
     is_group: bool
     title: str | None
-    created_at: datetime
+    created_at: Timestamp
     members: list[MemberOut]
     last_message: MessageOut | None
     unread_count: int

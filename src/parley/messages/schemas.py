@@ -1,9 +1,8 @@
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, model_validator
 
-from parley.schemas import UNICODE, IdField, Model, text_constraints
+from parley.schemas import UNICODE, IdField, Model, Timestamp, text_constraints
 
 MAX_CONTENT = 4000
 Content = Annotated[str, text_constraints(MAX_CONTENT), UNICODE]
@@ -19,8 +18,8 @@ class MessageOut(Model):
     sender_id: int
     content: str
     attachment_url: str | None
-    created_at: datetime
-    edited_at: datetime | None
+    created_at: Timestamp
+    edited_at: Timestamp | None
     is_read: bool
     client_id: str | None
 

@@ -1,10 +1,9 @@
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel
 
 from parley.auth.schemas import DisplayName, Password
-from parley.schemas import UNICODE, Model, text_constraints
+from parley.schemas import UNICODE, Model, Timestamp, text_constraints
 
 
 class UserPublic(Model):
@@ -12,7 +11,7 @@ class UserPublic(Model):
     username: str
     display_name: str
     online: bool | None = None
-    last_seen_at: datetime | None = None
+    last_seen_at: Timestamp | None = None
 
 
 class UserUpdate(BaseModel):

@@ -1,0 +1,55 @@
+"""A client that stops reading is dropped; the others keep receiving on time."""
+
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.sockets import open_socket
+from tests.support import Api, eventually, serve, test_settings
+
+
+async def test_a_client_that_never_reads_does_not_delay_others(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = test_settings(database_url, tmp_path, ws_send_queue=16)
+    async with serve(settings) as server, httpx.AsyncClient(base_url=server.base_url) as client:
+        api = Api(client)
+        alice, bob, stuck = [await api.user() for _ in range(3)]
+        group = await alice.group("Busy", bob, stuck)
+        hub = server.app.state.parley.hub
+        # max_queue=1: the client library stops reading from the socket once one frame waits.
+        async with (
+            open_socket(server.ws_url, stuck.token, max_queue=1) as slow,
+            open_socket(server.ws_url, bob.token) as fast,
+            open_socket(server.ws_url, alice.token) as sender,
+        ):
+            await eventually(lambda: hub.connection_count == 3)
+            big = "x" * 3900
+            latencies = []
+            for i in range(1500):
+                started = time.monotonic()
+                await sender.send(
+                    {
+                        "type": "message.send",
+                        "chat_id": group["id"],
+                        "content": f"{i} {big}",
+                        "client_id": f"c{i}",
+                    }
+                )
+                try:
+                    await sender.next("message.ack")
+                except TimeoutError:
+                    raise AssertionError(
+                        f"no ack for {i}; sockets {hub.connection_count}"
+                    ) from None
+                frame = await fast.next("message.new")
+                latencies.append(time.monotonic() - started)
+                assert frame["message"]["content"].startswith(f"{i} ")
+                if hub.connection_count == 2:
+                    break
+            # The stuck client was cut off; the fast one never waited on it.
+            assert hub.connection_count == 2
+            assert max(latencies) < 1.0
+            assert stuck.id not in hub.local_users()
+            assert slow.ws.state.name in ("CLOSING", "CLOSED") or await slow.close_code() == 1008
