@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint pytest setup seed web clean
+.PHONY: run test lint pytest desktop-test setup seed web clean
 
 run: $(STAMP) web
 	$(BIN)/parley serve
 
-test: $(STAMP) lint pytest
+test: $(STAMP) lint pytest desktop-test
 
 setup: $(STAMP)
 
@@ -29,6 +29,14 @@ lint: $(STAMP)
 pytest: $(STAMP)
 	@echo "parley: server tests on SQLite and MariaDB"
 	$(BIN)/pytest -q
+
+# The desktop/web client: unit, main-process and security checks, then end to end in
+# Debian's Chromium against a real `parley serve`.
+desktop-test: $(STAMP)
+	@echo "parley: desktop client tests (Vitest, node --test, Electronegativity, Playwright e2e)"
+	cd desktop && ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
+	cd desktop && npm test
+	cd desktop && PARLEY_BIN=$(CURDIR)/$(BIN)/parley npm run test:e2e
 
 seed: $(STAMP)
 	$(BIN)/parley seed

@@ -22,7 +22,7 @@ from parley.main import create_app
 
 MYSQL_SERVER_URL = os.environ.get("PARLEY_TEST_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306")
 BACKENDS_FOR_TESTS = os.environ.get("PARLEY_TEST_BACKENDS", "sqlite,mariadb").split(",")
-TABLES = ("messages", "chat_users", "auth_sessions", "chats", "users")
+TABLES = ("messages", "chat_users", "refresh_tokens", "auth_sessions", "chats", "users")
 PASSWORD = "correct horse battery"
 
 
@@ -76,6 +76,8 @@ async def eventually(predicate: Callable[[], bool], within: float = 5.0) -> None
 def free_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this: no Nagle delay between a response's head and body.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
 

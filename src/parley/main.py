@@ -16,7 +16,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from parley import __version__
 from parley.auth.router import router as auth_router
-from parley.bodylimit import BodySizeLimit
+from parley.auth.schemas import LoginIn
+from parley.bodylimit import DeclaredSizeLimit
 from parley.chats.router import router as chats_router
 from parley.config import Settings
 from parley.errors import DomainError, InvalidInput
@@ -46,9 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Parley", version=__version__, lifespan=lifespan)
     app.state.parley = state
     for router in (auth_router, users_router, chats_router, messages_router, realtime_router):
-        app.include_router(router)
+        # Starlette's limiter counts streamed bodies and answers 413 once past the limit.
+        app.include_router(router, max_body_size=settings.max_body_bytes)
     _install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(DeclaredSizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -66,9 +68,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    _document_login_body(app)
     if (settings.web_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
     return app
+
+
+def _document_login_body(app: FastAPI) -> None:
+    """Login reads its body by hand (JSON or form); put its schema where the docs point."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema["components"]["schemas"]["LoginIn"] = LoginIn.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _validation_errors(errors: Any) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 """What one running node holds: settings, database, broker, hub and rate limits."""
 
+import asyncio
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +21,8 @@ class AppState:
     broker: Broker
     login_limit: RateLimit
     message_limit: RateLimit
+    # Set on SQLite only: see parley.db.write_lock.
+    write_lock: asyncio.Lock | None
 
     @classmethod
     def create(cls, settings: Settings) -> "AppState":
@@ -35,4 +38,5 @@ class AppState:
             message_limit=RateLimit(
                 "message", settings.messages_per_window, settings.message_window_seconds
             ),
+            write_lock=asyncio.Lock() if engine.dialect.name == "sqlite" else None,
         )

@@ -15,6 +15,7 @@ import {
   powerMonitor,
   protocol,
   screen,
+  session,
   shell,
 } from 'electron';
 import { APP_INDEX_URL } from '../common/app-origin.js';
@@ -74,6 +75,8 @@ function createMainWindow() {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       spellcheck: true,
+      // Middle-click would otherwise open links in new windows, bypassing the open handler.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   windowState.track(win);
@@ -93,6 +96,10 @@ if (acquireSingleInstance({ app, onSecondInstance: show })) {
   });
 
   app.whenReady().then(() => {
+    // The page needs no web permissions (camera, geolocation, web notifications...):
+    // desktop notifications go through the preload bridge.
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
     registerAppProtocol({ protocol, net, root: webRoot, pathToFileURL });
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, isDev: !app.isPackaged })),

@@ -43,7 +43,12 @@ export function registerAppProtocol({ protocol, net, root, pathToFileURL }) {
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppPath(root, request.url);
     if (!file) return new Response('Not found', { status: 404 });
-    const response = await net.fetch(pathToFileURL(file).toString());
+    let response;
+    try {
+      response = await net.fetch(pathToFileURL(file).toString());
+    } catch {
+      return new Response('Not found', { status: 404 }); // missing file
+    }
     const headers = new Headers(response.headers);
     headers.set('Content-Security-Policy', CSP);
     headers.set('X-Content-Type-Options', 'nosniff');

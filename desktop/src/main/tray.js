@@ -32,5 +32,5 @@ export function createTray({ Tray, Menu, icon, onShow, onQuit }) {
 
   tray.on('click', onShow);
   setUnread(0);
-  return { setUnread, destroy: () => tray.destroy() };
+  return { setUnread };
 }

@@ -14,7 +14,8 @@ import { renderShell } from './views/shell.js';
 const FIRST_PAGE = 50;
 const OLDER_PAGE = 100;
 const TYPING_EVERY_MS = 3_000;
-const OUTBOX_RETRY_MS = 5_000;
+const OUTBOX_RETRY_MS = 2_000;
+const OUTBOX_RETRY_MAX_MS = 30_000;
 
 /**
  * @param {object} deps
@@ -33,6 +34,7 @@ export function startMessenger({ root, api, session, server, storage }) {
   let chatsFresh = false;
   let lastTypingAt = 0;
   let outboxRetry = 0;
+  let outboxDelay = OUTBOX_RETRY_MS;
   let lastBadge = -1;
 
   const sender = createOutboxSender({
@@ -62,11 +64,15 @@ export function startMessenger({ root, api, session, server, storage }) {
   async function flushOutbox() {
     clearTimeout(outboxRetry);
     const delivered = await sender.flush();
-    // Failed for a transient reason (server error, rate limit): try again soon.
-    // While the socket is down, its reconnect triggers the next flush instead.
-    if (!delivered && outbox.pending().length && store.connection === 'online') {
-      outboxRetry = setTimeout(flushOutbox, OUTBOX_RETRY_MS);
+    if (delivered || !outbox.pending().length) {
+      outboxDelay = OUTBOX_RETRY_MS;
+      return;
     }
+    // Not delivered (server down, error, rate limit): the socket's reconnect flushes
+    // again, but REST may come back without the socket (a proxy that blocks
+    // WebSockets), so also retry on a backing-off timer.
+    outboxRetry = setTimeout(flushOutbox, outboxDelay);
+    outboxDelay = Math.min(outboxDelay * 2, OUTBOX_RETRY_MAX_MS);
   }
 
   async function loadChats() {
@@ -81,7 +87,7 @@ export function startMessenger({ root, api, session, server, storage }) {
       const active = store.activeChatId;
       if (active !== null && store.timeline(active).loaded) {
         // Edits, deletions and read receipts are not replayed by `since`: refetch the newest page.
-        store.addPage(active, await api.getMessages(active, { limit: FIRST_PAGE }), { limit: FIRST_PAGE, older: false });
+        store.syncNewest(active, await api.getMessages(active, { limit: FIRST_PAGE }), { limit: FIRST_PAGE });
         markRead(active);
       }
     } catch (err) {
@@ -107,7 +113,10 @@ export function startMessenger({ root, api, session, server, storage }) {
   }
 
   // ---- reading -----------------------------------------------------------------
-  const isVisible = (chatId) => store.activeChatId === chatId && document.visibilityState === 'visible';
+  // Seen = open, on screen and in the focused window: a chat open in a window left
+  // in the background stays unread (and notifies) until the user comes back to it.
+  const isVisible = (chatId) =>
+    store.activeChatId === chatId && document.visibilityState === 'visible' && document.hasFocus();
 
   function markRead(chatId) {
     if (!isVisible(chatId)) return;
@@ -165,7 +174,7 @@ export function startMessenger({ root, api, session, server, storage }) {
       case 'typing':
         return store.setTyping(event.chat_id, event.user_id);
       case 'presence':
-        return store.setPresence(event.user_id, event.online);
+        return store.setPresence(event.user_id, event.online, event.last_seen_at);
       case 'chat.created':
       case 'chat.updated':
         return store.upsertChat(event.chat);
@@ -248,10 +257,11 @@ export function startMessenger({ root, api, session, server, storage }) {
       });
     },
     send(chatId, content) {
-      if (content.length > 4000) return shell.toast('A message can be at most 4000 characters.');
       outbox.add(chatId, content);
       syncOutbox();
       flushOutbox();
+      // Receivers clear the indicator on this message; announce the next typing at once.
+      lastTypingAt = 0;
     },
     async edit(message, content) {
       const updated = await guarded(api.editMessage(message.chat_id, message.id, content));
@@ -305,6 +315,7 @@ export function startMessenger({ root, api, session, server, storage }) {
     if (store.activeChatId !== null) markRead(store.activeChatId);
   };
   document.addEventListener('visibilitychange', onVisible);
+  window.addEventListener('focus', onVisible);
   const onOnline = () => flushOutbox();
   window.addEventListener('online', onOnline);
   const offOpenChat = bridge.onOpenChat((chatId) => openChat(chatId));
@@ -319,6 +330,7 @@ export function startMessenger({ root, api, session, server, storage }) {
     clearTimeout(outboxRetry);
     unsubscribe();
     document.removeEventListener('visibilitychange', onVisible);
+    window.removeEventListener('focus', onVisible);
     window.removeEventListener('online', onOnline);
     offOpenChat();
     offResume();

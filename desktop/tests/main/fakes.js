@@ -10,16 +10,12 @@ export class FakeTray extends EventEmitter {
     this.icon = icon;
     this.tooltip = null;
     this.menu = null;
-    this.destroyed = false;
   }
   setToolTip(text) {
     this.tooltip = text;
   }
   setContextMenu(menu) {
     this.menu = menu;
-  }
-  destroy() {
-    this.destroyed = true;
   }
 }
 

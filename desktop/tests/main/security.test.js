@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
+import { CSP } from '../../src/common/csp.js';
 import { TO_MAIN } from '../../src/common/ipc-channels.js';
 import { parseNotification, parseUnread, registerIpc } from '../../src/main/ipc.js';
 import { applyLinkPolicy, isSafeExternalUrl } from '../../src/main/links.js';
 import { buildMenuTemplate } from '../../src/main/menu.js';
-import { resolveAppPath } from '../../src/main/protocol.js';
+import { registerAppProtocol, resolveAppPath } from '../../src/main/protocol.js';
 import { FakeIpcMain, FakeWebContents, fakeShell } from './fakes.js';
 
 test('external links: only http, https and mailto', () => {
@@ -75,4 +76,21 @@ test('menu has the usual roles and hides developer tools in release builds', () 
   for (const role of ['quit', 'editMenu', 'reload', 'zoomIn', 'togglefullscreen', 'windowMenu']) assert.ok(release.includes(role), role);
   assert.ok(!release.includes('toggleDevTools'));
   assert.ok(roles(buildMenuTemplate({ platform: 'darwin', isDev: true })).includes('appMenu'));
+});
+
+test('app:// responses carry the CSP; missing files are 404', async () => {
+  let handler;
+  const protocol = { handle: (scheme, fn) => (handler = fn) };
+  const net = {
+    fetch: async (url) => {
+      if (url.endsWith('/missing.js')) throw new Error('net::ERR_FILE_NOT_FOUND');
+      return new Response('<!doctype html>', { headers: { 'content-type': 'text/html' } });
+    },
+  };
+  registerAppProtocol({ protocol, net, root: '/opt/parley/dist/web', pathToFileURL: (p) => new URL(`file://${p}`) });
+  const ok = await handler({ url: 'app://parley/index.html' });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get('content-security-policy'), CSP);
+  assert.equal((await handler({ url: 'app://parley/missing.js' })).status, 404);
+  assert.equal((await handler({ url: 'app://parley/..%2f..%2fetc/passwd' })).status, 404);
 });

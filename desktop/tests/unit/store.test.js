@@ -77,6 +77,17 @@ describe('store', () => {
     expect(store.timeline(1).messages).toEqual([]);
   });
 
+  it('after a reconnect, the newest page replaces what it covers (deletions while away)', () => {
+    store.setChats([chat(1)]);
+    store.addPage(1, [msg(5, 1, 2), msg(6, 1, 2), msg(7, 1, 2), msg(8, 1, 2)], { limit: 50, older: false });
+    // A full page covers ids 6 and up: 7 was deleted, 9 is new; 5 is older, kept.
+    store.syncNewest(1, [msg(6, 1, 2), msg(8, 1, 2), msg(9, 1, 2)], { limit: 3 });
+    expect(store.timeline(1).messages.map((m) => m.id)).toEqual([5, 6, 8, 9]);
+    // A short page is the whole history: anything missing from it is gone.
+    store.syncNewest(1, [msg(9, 1, 2)], { limit: 50 });
+    expect(store.timeline(1).messages.map((m) => m.id)).toEqual([9]);
+  });
+
   it('marks own messages read on chat.read from someone else, replacing the objects', () => {
     store.setChats([chat(1, msg(12, 1, 1))]);
     store.addPage(1, [msg(10, 1, 1), msg(11, 1, 2), msg(12, 1, 1)], { limit: 50, older: false });
@@ -116,6 +127,8 @@ describe('store', () => {
     store.setPresence(2, true);
     expect(store.chat(1).members[1].user.online).toBe(true);
     expect(store.chat(2).members[1].user.online).toBe(true);
+    store.setPresence(2, false, '2026-11-27T10:00:00+00:00');
+    expect(store.chat(1).members[1].user).toMatchObject({ online: false, last_seen_at: '2026-11-27T10:00:00+00:00' });
   });
 
   it('groups outbox entries by chat and notifies both old and new chats', () => {

@@ -19,6 +19,12 @@ from parley.schemas import error_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
+_VALIDATION_ERROR = {
+    "description": "Validation Error",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
+    },
+}
 _LOGIN_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -61,7 +67,7 @@ async def register(data: RegisterIn, session: SessionDep, settings: SettingsDep)
 @router.post(
     "/login",
     response_model=Token,
-    responses=error_responses(401, 429),
+    responses=error_responses(401, 429) | {422: _VALIDATION_ERROR},
     openapi_extra=_LOGIN_BODY,
 )
 async def login(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parley.auth import security
 from parley.auth.schemas import RegisterIn, Token
 from parley.config import Settings
-from parley.db.models import AuthSession, User
+from parley.db.models import AuthSession, RefreshToken, User
 from parley.db.types import utcnow
 from parley.errors import Conflict, Unauthorized
 
@@ -28,13 +28,15 @@ async def register(session: AsyncSession, settings: Settings, data: RegisterIn) 
     ).all()
     if taken:
         _raise_taken(username_key, [row.username_key for row in taken])
+    display_name = data.display_name or data.username
     user = User(
         username=data.username,
         username_key=username_key,
         email=str(data.email),
         email_key=email_key,
         password_hash=await settings.passwords.hash(data.password),
-        display_name=data.display_name or data.username,
+        display_name=display_name,
+        display_name_key=display_name.lower(),
     )
     session.add(user)
     try:
@@ -64,55 +66,54 @@ async def login(session: AsyncSession, settings: Settings, name: str, password: 
 
 
 async def _start_session(session: AsyncSession, settings: Settings, user: User) -> Token:
-    refresh = security.new_refresh_token()
     auth_session = AuthSession(
-        user_id=user.id,
-        refresh_hash=security.token_digest(refresh),
-        refresh_expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
+        user_id=user.id, expires_at=utcnow() + timedelta(days=settings.refresh_token_days)
     )
     session.add(auth_session)
     await session.flush()
-    return _token(settings, user.id, auth_session.id, refresh)
+    return await _issue(session, settings, auth_session)
 
 
-def _token(settings: Settings, user_id: int, session_id: int, refresh: str) -> Token:
+async def _issue(session: AsyncSession, settings: Settings, auth_session: AuthSession) -> Token:
+    refresh_token = security.new_refresh_token()
+    session.add(
+        RefreshToken(session_id=auth_session.id, token_hash=security.token_digest(refresh_token))
+    )
+    await session.flush()
     access = security.create_access_token(
-        user_id, session_id, settings.signing_key, settings.access_token_minutes
+        auth_session.user_id, auth_session.id, settings.signing_key, settings.access_token_minutes
     )
     return Token(
         access_token=access,
         expires_in=settings.access_token_minutes * 60,
-        refresh_token=refresh,
+        refresh_token=refresh_token,
     )
 
 
 async def refresh(session: AsyncSession, settings: Settings, refresh_token: str) -> Token:
-    digest = security.token_digest(refresh_token)
-    auth_session = await session.scalar(
-        select(AuthSession).where(AuthSession.refresh_hash == digest).with_for_update()
-    )
-    if auth_session is None:
-        await _revoke_if_replayed(session, digest)
+    """Spend a refresh token for a new pair; a spent one coming back ends its session."""
+    row = (
+        await session.execute(
+            select(RefreshToken, AuthSession)
+            .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+            .where(RefreshToken.token_hash == security.token_digest(refresh_token))
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
         raise Unauthorized(BAD_TOKEN)
-    if auth_session.revoked_at is not None or auth_session.refresh_expires_at <= utcnow():
+    token, auth_session = row
+    if auth_session.revoked_at is not None or auth_session.expires_at <= utcnow():
         raise Unauthorized(BAD_TOKEN)
-    new_refresh = security.new_refresh_token()
-    auth_session.previous_refresh_hash = digest
-    auth_session.refresh_hash = security.token_digest(new_refresh)
-    auth_session.refresh_expires_at = utcnow() + timedelta(days=settings.refresh_token_days)
-    await session.flush()
-    return _token(settings, auth_session.user_id, auth_session.id, new_refresh)
-
-
-async def _revoke_if_replayed(session: AsyncSession, digest: str) -> None:
-    """A spent refresh token used again was copied: end that whole session."""
-    stolen = await session.scalar(
-        select(AuthSession).where(AuthSession.previous_refresh_hash == digest)
-    )
-    if stolen is not None and stolen.revoked_at is None:
-        stolen.revoked_at = utcnow()
-        # Commit despite the 401 that follows: the revocation must stick.
+    if token.spent_at is not None:
+        # Two holders of one token: one of them stole it. End the session for both,
+        # and commit despite the 401 that follows, so the revocation sticks.
+        auth_session.revoked_at = utcnow()
         await session.commit()
+        raise Unauthorized(BAD_TOKEN)
+    token.spent_at = utcnow()
+    auth_session.expires_at = utcnow() + timedelta(days=settings.refresh_token_days)
+    return await _issue(session, settings, auth_session)
 
 
 async def logout(session: AsyncSession, auth_session: AuthSession) -> None:

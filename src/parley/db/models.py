@@ -46,6 +46,8 @@ class User(Base):
     email_key: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(64))
+    # Lower-cased in Python, which folds all of Unicode (SQLite's lower() folds only ASCII).
+    display_name_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
@@ -58,12 +60,24 @@ class AuthSession(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    refresh_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # The token spent by the last rotation: seeing it again means it was stolen.
-    previous_refresh_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    refresh_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class RefreshToken(Base):
+    """Every refresh token a session was given, hashed; spent ones stay to catch reuse."""
+
+    __tablename__ = "refresh_tokens"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    spent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Chat(Base):

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.auth.security import Passwords
@@ -19,7 +19,7 @@ async def search(session: AsyncSession, query: str, limit: int) -> Sequence[User
     """Case-insensitive match on username or display name; prefix matches first."""
     needle = _like_escape(query.strip().lower())
     prefix, anywhere = f"{needle}%", f"%{needle}%"
-    display_key = func.lower(User.display_name)
+    display_key = User.display_name_key
     is_prefix = or_(
         User.username_key.like(prefix, escape="\\"), display_key.like(prefix, escape="\\")
     )
@@ -49,6 +49,7 @@ async def update_me(
 ) -> User:
     if data.display_name is not None:
         user.display_name = data.display_name
+        user.display_name_key = data.display_name.lower()
     if data.password is not None:
         if data.current_password is None:
             raise InvalidInput(

@@ -100,7 +100,6 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
   const body = (promise) => promise.then((r) => r.data);
 
   return {
-    http,
     refresh,
     scheduleRefresh,
     stop: () => timers.clearTimeout(refreshTimer),

@@ -46,7 +46,7 @@ export function createOutbox(storage, key, { now = () => new Date().toISOString(
 }
 
 /** Worth trying again later: no answer, a server error, rate limiting or an expired session. */
-export function isRetriable(err) {
+function isRetriable(err) {
   const status = err?.response?.status;
   return isNetworkError(err) || status === undefined || status >= 500 || status === 429 || status === 401 || status === 408;
 }
@@ -63,7 +63,7 @@ export function isRetriable(err) {
  * @param {(entry: object, reason: string) => void} deps.onFailed   a permanent refusal (e.g. 422)
  */
 export function createOutboxSender({ outbox, send, onSent, onFailed }) {
-  let running = false;
+  let current = null;
   let again = false;
 
   /** @returns {Promise<boolean>} true when everything pending has been delivered */
@@ -83,22 +83,25 @@ export function createOutboxSender({ outbox, send, onSent, onFailed }) {
     return true;
   }
 
-  async function flush() {
-    if (running) {
-      again = true;
-      return false;
-    }
-    running = true;
+  async function run() {
     let delivered;
-    try {
-      do {
-        again = false;
-        delivered = await drain();
-      } while (again);
-    } finally {
-      running = false;
-    }
+    do {
+      again = false;
+      delivered = await drain();
+    } while (again);
     return delivered;
+  }
+
+  /** @returns {Promise<boolean>} the outcome of the run that includes this call */
+  function flush() {
+    if (current) {
+      again = true;
+      return current;
+    }
+    current = run().finally(() => {
+      current = null;
+    });
+    return current;
   }
 
   return { flush };

@@ -156,6 +156,19 @@ export function createStore({ now = () => Date.now() } = {}) {
       t.loaded = true;
       emit('timeline', chatId);
     },
+    /**
+     * The newest page again, after a reconnect: also drops loaded messages in that
+     * id range that the server no longer has (deleted while we were away).
+     */
+    syncNewest(chatId, messages, { limit }) {
+      const t = timeline(chatId);
+      if (messages.length) {
+        const ids = new Set(messages.map((m) => m.id));
+        const from = messages.length >= limit ? messages[0].id : 0;
+        t.messages = t.messages.filter((m) => m.id < from || ids.has(m.id));
+      }
+      api.addPage(chatId, messages, { limit, older: false });
+    },
     setLoading(chatId, loading) {
       timeline(chatId).loading = loading;
     },
@@ -251,14 +264,15 @@ export function createStore({ now = () => Date.now() } = {}) {
     pendingFor: (chatId) => pendingByChat.get(chatId) ?? [],
 
     // ---- presence and typing ----------------------------------------------
-    setPresence(userId, online) {
+    setPresence(userId, online, lastSeenAt) {
       let changed = false;
+      const patch = lastSeenAt ? { online, last_seen_at: lastSeenAt } : { online };
       for (const chat of chats.values()) {
         if (!chat.members?.some((m) => m.user.id === userId)) continue;
         changed = true;
         chats.set(chat.id, {
           ...chat,
-          members: chat.members.map((m) => (m.user.id === userId ? { ...m, user: { ...m.user, online } } : m)),
+          members: chat.members.map((m) => (m.user.id === userId ? { ...m, user: { ...m.user, ...patch } } : m)),
         });
       }
       if (changed) emit('chats');

@@ -2,7 +2,7 @@
 // near) the viewport are in the DOM, so 10,000 messages scroll as smoothly as 50.
 // Items have different heights: each is measured once rendered and cached by key;
 // unmeasured ones use an estimate. When items are added above (older history) or
-// measurements change, the first visible item keeps its place on screen; when the
+// measurements change, the item being read keeps its place on screen; when the
 // view was at the bottom, it stays at the bottom (new messages).
 
 /** [start, end) of the items overlapping [top, bottom], given prefix-sum offsets. */
@@ -22,6 +22,8 @@ export function visibleRange(offsets, top, bottom) {
 
 const BOTTOM_SLACK_PX = 48;
 
+// Methods starting with _ are internal (not #private: Electronegativity's parser
+// cannot read private class members).
 export class VirtualList {
   /**
    * @param {object} options
@@ -30,10 +32,9 @@ export class VirtualList {
    * @param {(item: any) => string} options.keyOf
    * @param {(item: any) => number} options.estimate   height guess before measuring
    * @param {() => void} [options.onNearTop]         the user scrolled close to the oldest item
-   * @param {() => void} [options.onScroll]
    */
-  constructor({ root, renderItem, keyOf, estimate, onNearTop = () => {}, onScroll = () => {}, overscan = 600 }) {
-    Object.assign(this, { root, renderItem, keyOf, estimate, onNearTop, onScroll, overscan });
+  constructor({ root, renderItem, keyOf, estimate, onNearTop = () => {}, overscan = 600 }) {
+    Object.assign(this, { root, renderItem, keyOf, estimate, onNearTop, overscan });
     this.items = [];
     this.index = new Map(); // key → position in items
     this.heights = new Map(); // key → measured height
@@ -42,10 +43,11 @@ export class VirtualList {
     this.width = 0;
     this.frame = 0;
     this.spacer = document.createElement('div');
-    this.spacer.className = 'relative w-full';
+    this.spacer.className = 'relative mt-auto w-full shrink-0';
     root.append(this.spacer);
-    root.addEventListener('scroll', () => this.#scheduleRender(), { passive: true });
-    this.resizeObserver = new ResizeObserver(() => this.#onResize());
+    this.onScrollEvent = () => this._scheduleRender();
+    root.addEventListener('scroll', this.onScrollEvent, { passive: true });
+    this.resizeObserver = new ResizeObserver(() => this._onResize());
     this.resizeObserver.observe(root);
   }
 
@@ -60,23 +62,24 @@ export class VirtualList {
    */
   setItems(items, { stickToBottom = false } = {}) {
     const follow = stickToBottom || this.items.length === 0 || this.atBottom;
-    const anchor = follow ? null : this.#captureAnchor();
+    const anchor = follow ? null : this._captureAnchor();
     this.items = items;
     this.index = new Map(items.map((item, i) => [this.keyOf(item), i]));
-    this.#layout(follow, anchor);
+    this._layout(follow, anchor);
+    // Still within a screen of the top after older items came in: fetch more now
+    // rather than waiting for the next scroll event.
+    if (!follow && this.root.scrollTop < this.root.clientHeight) this.onNearTop();
   }
 
-  scrollToBottom() {
-    this.#layout(true, null);
-  }
-
+  /** Detaches from `root`, which the next list (another chat) may reuse. */
   destroy() {
     cancelAnimationFrame(this.frame);
+    this.root.removeEventListener('scroll', this.onScrollEvent);
     this.resizeObserver.disconnect();
     this.root.replaceChildren();
   }
 
-  #recomputeOffsets() {
+  _recomputeOffsets() {
     const offsets = new Float64Array(this.items.length + 1);
     for (let i = 0; i < this.items.length; i++) {
       const item = this.items[i];
@@ -86,14 +89,18 @@ export class VirtualList {
     this.spacer.style.height = `${offsets[this.items.length]}px`;
   }
 
-  #captureAnchor() {
-    const [start] = visibleRange(this.offsets, this.root.scrollTop, this.root.scrollTop + 1);
-    const item = this.items[start];
+  // The item in the middle of the viewport: the one the reader is looking at, and
+  // never a header pinned at the very top (which would keep the view at the top
+  // while older items are inserted below it).
+  _captureAnchor() {
+    const middle = this.root.scrollTop + this.root.clientHeight / 2;
+    const [i] = visibleRange(this.offsets, middle, middle + 1);
+    const item = this.items[i];
     if (!item) return null;
-    return { key: this.keyOf(item), delta: this.offsets[start] - this.root.scrollTop };
+    return { key: this.keyOf(item), delta: this.offsets[i] - this.root.scrollTop };
   }
 
-  #restore(follow, anchor) {
+  _restore(follow, anchor) {
     if (follow) {
       this.root.scrollTop = this.root.scrollHeight;
       return;
@@ -104,33 +111,32 @@ export class VirtualList {
 
   // Render, measure what was rendered, and repeat while measurements move things
   // (converges in one or two passes: each pass only measures new nodes).
-  #layout(follow, anchor) {
-    this.#recomputeOffsets();
-    this.#restore(follow, anchor);
+  _layout(follow, anchor) {
+    this._recomputeOffsets();
+    this._restore(follow, anchor);
     for (let pass = 0; pass < 4; pass++) {
-      const anchorNow = follow ? null : (anchor ?? this.#captureAnchor());
-      if (!this.#render()) break;
-      this.#recomputeOffsets();
-      this.#restore(follow, anchorNow);
+      const anchorNow = follow ? null : (anchor ?? this._captureAnchor());
+      if (!this._render()) break;
+      this._recomputeOffsets();
+      this._restore(follow, anchorNow);
     }
   }
 
-  #scheduleRender() {
+  _scheduleRender() {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      const anchor = this.#captureAnchor();
-      if (this.#render()) {
-        this.#recomputeOffsets();
-        this.#restore(false, anchor);
-        this.#render();
+      const anchor = this._captureAnchor();
+      if (this._render()) {
+        this._recomputeOffsets();
+        this._restore(false, anchor);
+        this._render();
       }
-      this.onScroll();
       if (this.root.scrollTop < this.root.clientHeight) this.onNearTop();
     });
   }
 
-  #onResize() {
+  _onResize() {
     const width = this.root.clientWidth;
     if (width === this.width) return;
     const follow = this.atBottom;
@@ -138,11 +144,11 @@ export class VirtualList {
     // Text re-wraps at a new width: re-measure what is on screen.
     for (const { node } of this.nodes.values()) node.remove();
     this.nodes.clear();
-    this.#layout(follow, follow ? null : this.#captureAnchor());
+    this._layout(follow, follow ? null : this._captureAnchor());
   }
 
   /** Syncs the DOM with the visible range; returns true if any height measurement changed. */
-  #render() {
+  _render() {
     const top = this.root.scrollTop - this.overscan;
     const bottom = this.root.scrollTop + this.root.clientHeight + this.overscan;
     const [start, end] = visibleRange(this.offsets, top, bottom);

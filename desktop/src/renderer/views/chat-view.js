@@ -47,7 +47,8 @@ export function createChatView({ store, actions }) {
     h('div', { class: 'min-w-0 flex-1' }, title, subtitle),
   );
   const timeline = h('div', {
-    class: 'relative min-h-0 flex-1 overflow-y-auto overscroll-contain py-2',
+    // flex column + the list's mt-auto: a short conversation sits at the bottom, by the composer.
+    class: 'relative flex min-h-0 flex-1 flex-col overflow-y-auto overscroll-contain py-2',
     role: 'log',
     'aria-label': 'Messages',
     'aria-labelledby': 'chat-title',
@@ -278,16 +279,12 @@ export function createChatView({ store, actions }) {
   }
 
   store.subscribe((topic, detail) => {
+    if (topic === 'active') return show(detail);
     if (chatId === null) return;
     if (topic === 'timeline' && detail === chatId) renderTimeline();
-    else if (topic === 'chats') {
-      if (!store.chat(chatId)) return show(null);
-      renderHeader();
-    } else if (topic === 'typing' && detail === chatId) renderSubtitle();
-  });
-  store.subscribe((topic, detail) => {
-    if (topic === 'active') show(detail);
+    else if (topic === 'chats' && store.chat(chatId)) renderHeader();
+    else if (topic === 'typing' && detail === chatId) renderSubtitle();
   });
 
-  return { element, focusComposer: () => input.focus() };
+  return { element };
 }

@@ -31,7 +31,7 @@ function initials(name) {
 
 /**
  * Coloured circle with initials; decorative (the name is always next to it).
- * @param {{name: string, seed: number, size?: string, online?: boolean, group?: boolean}} o
+ * @param {{name: string, seed: number, size?: string, online?: boolean}} o
  */
 export function avatar({ name, seed, size = 'size-11 text-sm', online = false }) {
   const colour = AVATAR_COLOURS[Math.abs(Number(seed) || 0) % AVATAR_COLOURS.length];

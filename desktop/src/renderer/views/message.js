@@ -61,13 +61,18 @@ export function messageRow(item, handlers) {
       class: `relative max-w-full rounded-2xl px-3 py-1.5 shadow-sm ${own ? 'bg-brand-600 text-white' : 'bg-white text-slate-900 ring-1 ring-slate-900/5 dark:bg-slate-800 dark:text-slate-100 dark:ring-white/5'} ${first ? (own ? 'rounded-tr-md' : 'rounded-tl-md') : ''}`,
     },
     showAuthor && h('p', { class: 'text-xs font-semibold text-brand-600 dark:text-brand-400' }, author),
-    h('p', { class: 'message-text text-[0.94rem] leading-snug break-words whitespace-pre-wrap' }, content(message.content ?? '')),
     h(
-      'span',
-      { class: `float-right mt-1 ml-3 inline-flex translate-y-0.5 items-center gap-1 text-[0.7rem] ${own ? 'text-brand-100' : 'text-slate-400'}` },
-      message.edited_at && h('span', null, 'edited'),
-      h('time', { datetime: message.created_at }, timeLabel(message.created_at)),
-      own && ticks(status),
+      'div',
+      { class: 'flow-root text-[0.94rem] leading-snug' },
+      h('span', { class: 'message-text break-words whitespace-pre-wrap' }, content(message.content ?? '')),
+      // Floated after the text: it sits on the last line when there is room, below otherwise.
+      h(
+        'span',
+        { class: `relative top-1.5 float-right ml-3 inline-flex items-center gap-1 text-[0.7rem] ${own ? 'text-brand-100' : 'text-slate-400'}` },
+        message.edited_at && h('span', null, 'edited'),
+        h('time', { datetime: message.created_at }, timeLabel(message.created_at)),
+        own && ticks(status),
+      ),
     ),
   );
 

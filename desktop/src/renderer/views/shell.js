@@ -34,5 +34,5 @@ export function renderShell(root, { store, actions }) {
   }
 
   root.replaceChildren(layout, toasts);
-  return { toast, focusComposer: chatView.focusComposer };
+  return { toast };
 }

@@ -211,9 +211,10 @@ export function createSidebar({ store, actions }) {
       h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'New group', title: 'New group', onclick: () => actions.newGroup() }, icon(ICONS.group)),
       h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Sign out', title: 'Sign out', onclick: () => actions.signOut() }, icon(ICONS.logout)),
     ),
-    h('div', { class: 'relative px-4 pb-3' },
-      h('span', { class: 'pointer-events-none absolute top-1/2 left-7 -translate-y-1/2 text-slate-400' }, icon(ICONS.search, 'size-4')),
-      search),
+    h('div', { class: 'px-4 pb-3' },
+      h('div', { class: 'relative' },
+        h('span', { class: 'pointer-events-none absolute inset-y-0 left-3 flex items-center text-slate-400' }, icon(ICONS.search, 'size-4')),
+        search)),
     peopleSection,
     list,
   );
@@ -226,5 +227,5 @@ export function createSidebar({ store, actions }) {
   renderMe();
   renderStatus();
   renderChats();
-  return { element, focusSearch: () => search.focus() };
+  return { element };
 }
