@@ -73,8 +73,11 @@ async def eventually(predicate: Callable[[], bool], within: float = 5.0) -> None
     raise AssertionError("condition not reached in time")
 
 
-def free_socket() -> socket.socket:
+def free_socket(send_buffer: int | None = None) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if send_buffer is not None:
+        # Inherited by accepted connections (and it turns off autotuning up to megabytes).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted connections inherit this: no Nagle delay between a response's head and body.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -94,10 +97,10 @@ class RunningServer:
 
 
 @asynccontextmanager
-async def serve(settings: Settings) -> AsyncIterator[RunningServer]:
+async def serve(settings: Settings, send_buffer: int | None = None) -> AsyncIterator[RunningServer]:
     """Run the real app under uvicorn on a loopback port, in this event loop."""
     app = create_app(settings)
-    sock = free_socket()
+    sock = free_socket(send_buffer)
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,

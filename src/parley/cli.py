@@ -55,6 +55,8 @@ def cmd_serve(settings: Settings, host: str, port: int, reload: bool) -> None:
         ws_max_size=WS_MAX_FRAME,
         ws_ping_interval=settings.ws_ping_interval,
         ws_ping_timeout=settings.ws_ping_timeout,
+        # Chat frames are small; per-socket compression state would double memory per socket.
+        ws_per_message_deflate=False,
     )
 
 

@@ -8,7 +8,7 @@ MAX_CONTENT = 4000
 Content = Annotated[str, text_constraints(MAX_CONTENT), UNICODE]
 ClientId = Annotated[str, text_constraints(64, min_length=1), UNICODE]
 AttachmentUrl = Annotated[
-    str, text_constraints(2048, min_length=1, pattern=r"^(/|https?://)"), UNICODE
+    str, text_constraints(2048, min_length=1, pattern=r"^(/[^/]|https?://)"), UNICODE
 ]
 
 
