@@ -15,6 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from parley.cli import socket_options
 from parley.config import Settings
 from parley.db import migrate
 from parley.db.database import create_engine
@@ -105,8 +106,8 @@ async def serve(settings: Settings, send_buffer: int | None = None) -> AsyncIter
     config = uvicorn.Config(
         app,
         log_level=os.environ.get("PARLEY_TEST_LOG", "warning"),
-        ws_max_size=64 * 1024,
         lifespan="on",
+        **socket_options(settings),
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -1,10 +1,15 @@
 """Live delivery over real sockets on one node."""
 
 import asyncio
+import base64
 import json
+import os
+from pathlib import Path
+
+import httpx
 
 from tests.sockets import Socket, open_socket
-from tests.support import Api, RunningServer
+from tests.support import Api, RunningServer, eventually, serve, test_settings
 
 
 async def _settle(*sockets: Socket) -> None:
@@ -215,3 +220,25 @@ async def test_since_must_be_an_id(api: Api, server: RunningServer) -> None:
     async with open_socket(server.ws_url, alice.token + "&since=abc") as a:
         assert (await a.next("error"))["code"] == "invalid"
         assert await a.close_code() == 4400
+
+
+async def test_heartbeat_drops_a_peer_that_stopped_answering(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = test_settings(database_url, tmp_path, ws_ping_interval=0.2, ws_ping_timeout=0.3)
+    async with serve(settings) as server, httpx.AsyncClient(base_url=server.base_url) as client:
+        alice = await Api(client).user()
+        hub = server.app.state.parley.hub
+        # A hand-made client: it completes the handshake, then never reads or answers pings.
+        host, port = server.base_url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        writer.write(
+            f"GET /ws?token={alice.token} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        await writer.drain()
+        assert b"101" in await reader.readline()
+        await eventually(lambda: hub.connection_count == 1)
+        await eventually(lambda: hub.connection_count == 0, within=5)
+        writer.close()

@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
@@ -52,12 +53,20 @@ def cmd_serve(settings: Settings, host: str, port: int, reload: bool) -> None:
         port=port,
         reload=reload,
         log_level=settings.log_level,
-        ws_max_size=WS_MAX_FRAME,
-        ws_ping_interval=settings.ws_ping_interval,
-        ws_ping_timeout=settings.ws_ping_timeout,
-        # Chat frames are small; per-socket compression state would double memory per socket.
-        ws_per_message_deflate=False,
+        **socket_options(settings),
     )
+
+
+def socket_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn runs Parley's sockets (shared with the tests' in-process servers)."""
+    return {
+        "ws_max_size": WS_MAX_FRAME,
+        # Protocol pings: a peer that stops answering is dropped after the timeout.
+        "ws_ping_interval": settings.ws_ping_interval,
+        "ws_ping_timeout": settings.ws_ping_timeout,
+        # Chat frames are small; per-socket compression state would double memory per socket.
+        "ws_per_message_deflate": False,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
