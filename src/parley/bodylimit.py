@@ -9,15 +9,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class DeclaredSizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, exceptions: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.exceptions = exceptions or {}  # path -> its own limit (e.g. uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            limit = self.exceptions.get(scope["path"], self.max_bytes)
             length = dict(scope["headers"]).get(b"content-length", b"0")
-            if not length.isdigit() or int(length) > self.max_bytes:
-                await _reject(send, self.max_bytes)
+            if not length.isdigit() or int(length) > limit:
+                await _reject(send, limit)
                 return
         await self.app(scope, receive, send)
 

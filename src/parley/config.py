@@ -43,6 +43,17 @@ class Settings(BaseSettings):
     ws_ping_timeout: float = Field(20.0, gt=0)
     max_group_members: int = Field(1000, ge=2)
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Attachments: size limit, where the bytes go, and how long a signed link works.
+    max_upload_mb: int = Field(25, ge=1, le=10_240)
+    uploads_per_window: int = Field(30, ge=1)
+    upload_window_seconds: int = Field(60, ge=1)
+    storage: Literal["disk", "s3"] = "disk"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    attachment_link_seconds: int = Field(3600, ge=60)
     web_dir: Path = Path("desktop/dist/web")
     cors_origins: list[str] = ["app://parley", "http://localhost:5173"]
     log_level: str = "info"
@@ -67,6 +78,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'parley.db').as_posix()}"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @cached_property
     def passwords(self) -> Passwords:

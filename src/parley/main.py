@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from parley import __version__
+from parley.attachments.router import router as attachments_router
 from parley.auth.router import router as auth_router
 from parley.auth.schemas import LoginIn
 from parley.bodylimit import DeclaredSizeLimit
@@ -27,6 +28,7 @@ from parley.state import AppState
 from parley.users.router import router as users_router
 
 log = logging.getLogger("parley")
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around an upload's bytes
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,8 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (auth_router, users_router, chats_router, messages_router, realtime_router):
         # Starlette's limiter counts streamed bodies and answers 413 once past the limit.
         app.include_router(router, max_body_size=settings.max_body_bytes)
+    app.include_router(attachments_router, max_body_size=_upload_body_limit(settings))
     _install_error_handlers(app)
-    app.add_middleware(DeclaredSizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        DeclaredSizeLimit,
+        max_bytes=settings.max_body_bytes,
+        exceptions={"/attachments": _upload_body_limit(settings)},
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -72,6 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if (settings.web_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
     return app
+
+
+def _upload_body_limit(settings: Settings) -> int:
+    return settings.max_upload_bytes + MULTIPART_OVERHEAD
 
 
 def _document_login_body(app: FastAPI) -> None:

@@ -5,11 +5,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from parley.attachments.links import Links
+from parley.attachments.storage import DiskStorage, S3Storage, Storage
 from parley.config import Settings
 from parley.db.database import create_engine, create_sessionmaker
 from parley.ratelimit import RateLimit
 from parley.realtime.broker import Broker, create_broker
 from parley.realtime.hub import Hub
+from parley.views import Views
 
 
 @dataclass
@@ -21,8 +24,15 @@ class AppState:
     broker: Broker
     login_limit: RateLimit
     message_limit: RateLimit
+    upload_limit: RateLimit
+    storage: Storage
+    links: Links
     # Set on SQLite only: see parley.db.write_lock.
     write_lock: asyncio.Lock | None
+
+    @property
+    def views(self) -> Views:
+        return Views(self.hub.online, self.links)
 
     @classmethod
     def create(cls, settings: Settings) -> "AppState":
@@ -38,5 +48,22 @@ class AppState:
             message_limit=RateLimit(
                 "message", settings.messages_per_window, settings.message_window_seconds
             ),
+            upload_limit=RateLimit(
+                "upload", settings.uploads_per_window, settings.upload_window_seconds
+            ),
+            storage=create_storage(settings),
+            links=Links.from_secret(settings.signing_key, settings.attachment_link_seconds),
             write_lock=asyncio.Lock() if engine.dialect.name == "sqlite" else None,
         )
+
+
+def create_storage(settings: Settings) -> Storage:
+    if settings.storage == "s3":
+        return S3Storage.connect(
+            settings.s3_bucket,
+            settings.s3_endpoint_url,
+            settings.s3_region,
+            settings.s3_access_key,
+            settings.s3_secret_key,
+        )
+    return DiskStorage(settings.data_dir / "attachments")

@@ -18,13 +18,12 @@ router = APIRouter(prefix="/chats", tags=["chats"], responses=error_responses(40
 async def create_chat(
     data: ChatCreate, session: SessionDep, state: StateDep, me: CurrentUser
 ) -> ChatOut | JSONResponse:
-    online = state.hub.online
     if data.is_group:
         assert data.title is not None  # the schema requires it for groups
         return await service.create_group(
-            session, me, data.title, data.member_ids, online, state.settings.max_group_members
+            session, me, data.title, data.member_ids, state.views, state.settings.max_group_members
         )
-    view, created = await service.create_direct(session, me, data.member_ids[0], online)
+    view, created = await service.create_direct(session, me, data.member_ids[0], state.views)
     if created:
         return view
     return JSONResponse(view.model_dump(mode="json"), status_code=status.HTTP_200_OK)
@@ -32,21 +31,21 @@ async def create_chat(
 
 @router.get("", response_model=list[ChatOut])
 async def list_chats(session: SessionDep, state: StateDep, me: CurrentUser) -> list[ChatOut]:
-    return await service.list_chats(session, me.id, state.hub.online)
+    return await service.list_chats(session, me.id, state.views)
 
 
 @router.get("/{chat_id}", response_model=ChatOut, responses=error_responses(404))
 async def get_chat(
     chat_id: IdPath, session: SessionDep, state: StateDep, me: CurrentUser
 ) -> ChatOut:
-    return await service.get_chat(session, me.id, chat_id, state.hub.online)
+    return await service.get_chat(session, me.id, chat_id, state.views)
 
 
 @router.patch("/{chat_id}", response_model=ChatOut, responses=error_responses(403, 404))
 async def rename_chat(
     chat_id: IdPath, data: ChatUpdate, session: SessionDep, state: StateDep, me: CurrentUser
 ) -> ChatOut:
-    return await service.rename(session, me, chat_id, data.title, state.hub.online)
+    return await service.rename(session, me, chat_id, data.title, state.views)
 
 
 @router.post(
@@ -64,7 +63,7 @@ async def add_member(
         chat_id,
         data.user_id,
         data.role,
-        state.hub.online,
+        state.views,
         state.settings.max_group_members,
     )
 

@@ -1,18 +1,19 @@
 """Direct and group chats, membership and roles, and the chat list."""
 
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
+from parley.attachments.service import message_views
 from parley.chats.schemas import ChatOut, MemberOut
 from parley.db.models import Chat, ChatUser, Message, User
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.messages.schemas import MessageOut
 from parley.realtime.events import Event, record
 from parley.users.schemas import UserPublic
+from parley.views import Views
 
 CHAT_NOT_FOUND = "chat not found"
 MANAGERS = ("owner", "admin")
@@ -42,7 +43,7 @@ def _direct_key(a: int, b: int) -> str:
 
 
 async def create_direct(
-    session: AsyncSession, me: User, other_id: int, online: Container[int]
+    session: AsyncSession, me: User, other_id: int, views: Views
 ) -> tuple[ChatOut, bool]:
     """The direct chat between two people: created once, returned ever after."""
     me_id = me.id  # read before any rollback expires the object
@@ -51,7 +52,7 @@ async def create_direct(
     key = _direct_key(me_id, other_id)
     existing = await session.scalar(select(Chat).where(Chat.direct_key == key))
     if existing is not None:
-        return await chat_view(session, me_id, existing, online), False
+        return await chat_view(session, me_id, existing, views), False
     await _require_users(session, {other_id})
     chat = Chat(is_group=False, direct_key=key)
     chat.members = [ChatUser(user_id=me_id, role="member"), ChatUser(user_id=other_id)]
@@ -64,8 +65,8 @@ async def create_direct(
         existing = await session.scalar(select(Chat).where(Chat.direct_key == key))
         if existing is None:
             raise
-        return await chat_view(session, me_id, existing, online), False
-    view = await chat_view(session, me_id, chat, online)
+        return await chat_view(session, me_id, existing, views), False
+    view = await chat_view(session, me_id, chat, views)
     record(session, _chat_event("chat.created", view))
     return view, True
 
@@ -75,7 +76,7 @@ async def create_group(
     me: User,
     title: str,
     member_ids_: Sequence[int],
-    online: Container[int],
+    views: Views,
     max_members: int,
 ) -> ChatOut:
     others = set(member_ids_) - {me.id}
@@ -89,7 +90,7 @@ async def create_group(
     ]
     session.add(chat)
     await session.flush()
-    view = await chat_view(session, me.id, chat, online)
+    view = await chat_view(session, me.id, chat, views)
     record(session, _chat_event("chat.created", view))
     return view
 
@@ -100,68 +101,75 @@ def _chat_event(kind: str, view: ChatOut) -> Event:
     return Event({"type": kind, "chat": view.model_dump(mode="json")}, recipients, view.id)
 
 
-async def list_chats(session: AsyncSession, me_id: int, online: Container[int]) -> list[ChatOut]:
+async def list_chats(session: AsyncSession, me_id: int, views: Views) -> list[ChatOut]:
     """Every chat of the user, most recent activity first, in a fixed number of queries."""
-    chats = (
-        await session.scalars(
-            select(Chat)
+    rows = (
+        await session.execute(
+            select(Chat, ChatUser.last_read_message_id)
             .join(ChatUser, ChatUser.chat_id == Chat.id)
             .where(ChatUser.user_id == me_id)
             .order_by(Chat.last_activity_at.desc(), Chat.id.desc())
         )
     ).all()
-    return await _views(session, me_id, chats, online)
+    return await _views(session, me_id, [(chat, read) for chat, read in rows], views)
 
 
-async def get_chat(
-    session: AsyncSession, me_id: int, chat_id: int, online: Container[int]
-) -> ChatOut:
+async def get_chat(session: AsyncSession, me_id: int, chat_id: int, views: Views) -> ChatOut:
     await require_member(session, chat_id, me_id)
     chat = await session.get(Chat, chat_id)
     if chat is None:
         raise NotFound(CHAT_NOT_FOUND)
-    return await chat_view(session, me_id, chat, online)
+    return await chat_view(session, me_id, chat, views)
 
 
-async def chat_view(
-    session: AsyncSession, me_id: int, chat: Chat, online: Container[int]
-) -> ChatOut:
-    return (await _views(session, me_id, [chat], online))[0]
+async def chat_view(session: AsyncSession, me_id: int, chat: Chat, views: Views) -> ChatOut:
+    membership = await session.get(ChatUser, (chat.id, me_id))
+    read = membership.last_read_message_id if membership else 0
+    return (await _views(session, me_id, [(chat, read)], views))[0]
 
 
 async def _views(
-    session: AsyncSession, me_id: int, chats: Sequence[Chat], online: Container[int]
+    session: AsyncSession, me_id: int, chats: Sequence[tuple[Chat, int]], views: Views
 ) -> list[ChatOut]:
+    """ChatOut for each (chat, my read marker): members, last message and unread count.
+
+    Built with model_construct from plain rows: the data comes from our own database, and
+    validating every nested model again made the chat list CPU-bound.
+    """
     if not chats:
         return []
-    ids = [chat.id for chat in chats]
-    memberships = (
-        await session.scalars(
-            select(ChatUser)
-            .where(ChatUser.chat_id.in_(ids))
-            .options(selectinload(ChatUser.user))
-            .order_by(ChatUser.chat_id, ChatUser.joined_at, ChatUser.user_id)
-        )
-    ).all()
+    ids = [chat.id for chat, _ in chats]
     members: dict[int, list[MemberOut]] = {chat_id: [] for chat_id in ids}
-    for m in memberships:
-        user = UserPublic.model_validate(m.user)
-        user.online = m.user_id in online
-        members[m.chat_id].append(MemberOut(user=user, role=m.role))
-    last_ids = [chat.last_message_id for chat in chats if chat.last_message_id]
-    last = (
-        {
-            msg.id: MessageOut.model_validate(msg)
-            for msg in (
-                await session.scalars(select(Message).where(Message.id.in_(last_ids)))
-            ).all()
-        }
-        if last_ids
-        else {}
+    member_rows = await session.execute(
+        select(
+            ChatUser.chat_id,
+            ChatUser.role,
+            User.id,
+            User.username,
+            User.display_name,
+            User.last_seen_at,
+        )
+        .join(User, User.id == ChatUser.user_id)
+        .where(ChatUser.chat_id.in_(ids))
+        .order_by(ChatUser.chat_id, ChatUser.joined_at, ChatUser.user_id)
     )
-    unread = await _unread_counts(session, me_id, ids)
+    for chat_id, role, user_id, username, display_name, last_seen_at in member_rows:
+        user = UserPublic.model_construct(
+            id=user_id,
+            username=username,
+            display_name=display_name,
+            online=user_id in views.online,
+            last_seen_at=last_seen_at,
+        )
+        members[chat_id].append(MemberOut.model_construct(user=user, role=role))  # type: ignore[arg-type]
+    last_ids = [chat.last_message_id for chat, _ in chats if chat.last_message_id]
+    last: dict[int, MessageOut] = {}
+    if last_ids:
+        rows = (await session.scalars(select(Message).where(Message.id.in_(last_ids)))).all()
+        last = {m.id: m for m in await message_views(session, views.links, rows)}
+    unread = await _unread_counts(session, me_id, chats)
     return [
-        ChatOut(
+        ChatOut.model_construct(
             id=chat.id,
             is_group=chat.is_group,
             title=chat.title,
@@ -170,23 +178,25 @@ async def _views(
             last_message=last.get(chat.last_message_id or 0),
             unread_count=unread.get(chat.id, 0),
         )
-        for chat in chats
+        for chat, _ in chats
     ]
 
 
-async def _unread_counts(session: AsyncSession, me_id: int, chat_ids: list[int]) -> dict[int, int]:
+async def _unread_counts(
+    session: AsyncSession, me_id: int, chats: Sequence[tuple[Chat, int]]
+) -> dict[int, int]:
+    """Others' live messages past my marker, for the chats that have any.
+
+    Each chat gets its own constant bounds, so both databases range-scan the
+    (chat_id, id) index over unread rows only, however long the chat's history.
+    """
+    behind = [(chat.id, read) for chat, read in chats if (chat.last_message_id or 0) > read]
+    if not behind:
+        return {}
+    ranges = or_(*(and_(Message.chat_id == cid, Message.id > read) for cid, read in behind))
     rows = await session.execute(
         select(Message.chat_id, func.count())
-        .join(
-            ChatUser,
-            (ChatUser.chat_id == Message.chat_id) & (ChatUser.user_id == me_id),
-        )
-        .where(
-            Message.chat_id.in_(chat_ids),
-            Message.id > ChatUser.last_read_message_id,
-            Message.sender_id != me_id,
-            Message.deleted_at.is_(None),
-        )
+        .where(ranges, Message.sender_id != me_id, Message.deleted_at.is_(None))
         .group_by(Message.chat_id)
     )
     return {chat_id: count for chat_id, count in rows.all()}
@@ -205,12 +215,12 @@ async def _require_manager(session: AsyncSession, chat_id: int, me_id: int) -> t
 
 
 async def rename(
-    session: AsyncSession, me: User, chat_id: int, title: str, online: Container[int]
+    session: AsyncSession, me: User, chat_id: int, title: str, views: Views
 ) -> ChatOut:
     chat, _ = await _require_manager(session, chat_id, me.id)
     chat.title = title
     await session.flush()
-    view = await chat_view(session, me.id, chat, online)
+    view = await chat_view(session, me.id, chat, views)
     record(session, _chat_event("chat.updated", view))
     return view
 
@@ -221,7 +231,7 @@ async def add_member(
     chat_id: int,
     user_id: int,
     role: str,
-    online: Container[int],
+    views: Views,
     max_members: int,
 ) -> ChatOut:
     chat, my_role = await _require_manager(session, chat_id, me.id)
@@ -242,7 +252,7 @@ async def add_member(
             {"type": "member.added", "chat_id": chat_id, "user_id": user_id}, recipients, chat_id
         ),
     )
-    view = await chat_view(session, me.id, chat, online)
+    view = await chat_view(session, me.id, chat, views)
     record(session, _chat_event("chat.updated", view))
     return view
 

@@ -117,6 +117,22 @@ class ChatUser(Base):
     user: Mapped[User] = relationship(lazy="raise")
 
 
+class Attachment(Base):
+    """An uploaded file; its bytes live in the configured storage under ``storage_key``."""
+
+    __tablename__ = "attachments"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(127))
+    storage_key: Mapped[str] = mapped_column(String(255))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
@@ -134,6 +150,9 @@ class Message(Base):
     is_read: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attachment_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    attachment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attachments.id", ondelete="SET NULL"), index=True, default=None
+    )
     client_id: Mapped[str | None] = mapped_column(String(64), default=None)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

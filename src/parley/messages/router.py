@@ -16,12 +16,15 @@ Cursor = Annotated[int | None, Query(gt=0, le=MAX_ID)]
 async def history(
     chat_id: IdPath,
     session: SessionDep,
+    state: StateDep,
     me: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before: Cursor = None,
     after: Cursor = None,
 ) -> list[MessageOut]:
-    return await service.history(session, me.id, chat_id, limit=limit, before=before, after=after)
+    return await service.history(
+        session, state.links, me.id, chat_id, limit=limit, before=before, after=after
+    )
 
 
 @router.post(
@@ -35,7 +38,7 @@ async def send(
 ) -> MessageOut | JSONResponse:
     await state.message_limit.hit(f"user:{me.id}")
     message, created = await service.send(
-        session, me, chat_id, data.content, data.attachment_url, data.client_id
+        session, state.links, me, chat_id, data.content, data.attachment_url, data.client_id
     )
     if created:
         return message
@@ -46,9 +49,14 @@ async def send(
     "/messages/{message_id}", response_model=MessageOut, responses=error_responses(403, 404)
 )
 async def edit(
-    chat_id: IdPath, message_id: IdPath, data: MessageEdit, session: SessionDep, me: CurrentUser
+    chat_id: IdPath,
+    message_id: IdPath,
+    data: MessageEdit,
+    session: SessionDep,
+    state: StateDep,
+    me: CurrentUser,
 ) -> MessageOut:
-    return await service.edit(session, me, chat_id, message_id, data.content)
+    return await service.edit(session, state.links, me, chat_id, message_id, data.content)
 
 
 @router.delete(

@@ -2,6 +2,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, model_validator
 
+from parley.attachments.schemas import AttachmentView
 from parley.schemas import UNICODE, IdField, Model, Timestamp, text_constraints
 
 MAX_CONTENT = 4000
@@ -22,6 +23,7 @@ class MessageOut(Model):
     edited_at: Timestamp | None
     is_read: bool
     client_id: str | None
+    attachment: AttachmentView | None = None
 
 
 class MessageIn(BaseModel):

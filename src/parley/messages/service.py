@@ -4,6 +4,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley.attachments.links import Links
+from parley.attachments.service import message_views, owned
 from parley.chats.service import MANAGERS, member_ids, require_member
 from parley.db.models import Chat, ChatUser, Message, User
 from parley.db.types import utcnow
@@ -16,6 +18,7 @@ MESSAGE_NOT_FOUND = "message not found"
 
 async def history(
     session: AsyncSession,
+    links: Links,
     me_id: int,
     chat_id: int,
     *,
@@ -35,12 +38,13 @@ async def history(
             query = query.where(Message.id < before)
         query = query.order_by(Message.id.desc())
     rows = (await session.scalars(query.limit(limit))).all()
-    page = [MessageOut.model_validate(m) for m in rows]
+    page = await message_views(session, links, rows)
     return page if after is not None else page[::-1]
 
 
 async def send(
     session: AsyncSession,
+    links: Links,
     sender: User,
     chat_id: int,
     content: str,
@@ -51,16 +55,18 @@ async def send(
     sender_id = sender.id  # read before any rollback expires the object
     membership = await require_member(session, chat_id, sender_id)
     if client_id is not None and (original := await _by_client_id(session, sender_id, client_id)):
-        return _checked_repeat(original, chat_id), False
+        return await _checked_repeat(session, links, original, chat_id), False
     # Locking the chat row serialises senders per chat (on MySQL), so ids commit in order.
     chat = await session.get(Chat, chat_id, with_for_update=True)
     if chat is None:
         raise NotFound("chat not found")
+    attachment = await owned(session, sender_id, attachment_url) if attachment_url else None
     message = Message(
         chat_id=chat_id,
-        sender_id=sender.id,
+        sender_id=sender_id,
         content=content,
-        attachment_url=attachment_url,
+        attachment_url=f"/attachments/{attachment.id}" if attachment else None,
+        attachment_id=attachment.id if attachment else None,
         client_id=client_id,
     )
     session.add(message)
@@ -74,12 +80,12 @@ async def send(
         original = await _by_client_id(session, sender_id, client_id)
         if original is None:
             raise
-        return _checked_repeat(original, chat_id), False
+        return await _checked_repeat(session, links, original, chat_id), False
     chat.last_message_id = message.id
     chat.last_activity_at = message.created_at
     # Replying means having read what came before; your own message is never unread to you.
     marked = await _advance_read(session, membership, message.id)
-    out = MessageOut.model_validate(message)
+    (out,) = await message_views(session, links, [message])
     recipients = await member_ids(session, chat_id)
     record(session, Event(message_payload("message.new", out), recipients, chat_id))
     if marked:
@@ -93,11 +99,14 @@ async def _by_client_id(session: AsyncSession, sender_id: int, client_id: str) -
     )
 
 
-def _checked_repeat(original: Message, chat_id: int) -> MessageOut:
+async def _checked_repeat(
+    session: AsyncSession, links: Links, original: Message, chat_id: int
+) -> MessageOut:
     if original.chat_id != chat_id:
         # A client_id names one message; reusing it for another chat is a client bug.
         raise Conflict("client_id was already used for a message in another chat")
-    return MessageOut.model_validate(original)
+    (out,) = await message_views(session, links, [original])
+    return out
 
 
 def message_payload(kind: str, message: MessageOut) -> dict[str, object]:
@@ -112,7 +121,7 @@ async def _live_message(session: AsyncSession, chat_id: int, message_id: int) ->
 
 
 async def edit(
-    session: AsyncSession, me: User, chat_id: int, message_id: int, content: str
+    session: AsyncSession, links: Links, me: User, chat_id: int, message_id: int, content: str
 ) -> MessageOut:
     await require_member(session, chat_id, me.id)
     message = await _live_message(session, chat_id, message_id)
@@ -121,7 +130,7 @@ async def edit(
     message.content = content
     message.edited_at = utcnow()
     await session.flush()
-    out = MessageOut.model_validate(message)
+    (out,) = await message_views(session, links, [message])
     recipients = await member_ids(session, chat_id)
     record(session, Event(message_payload("message.updated", out), recipients, chat_id))
     return out
@@ -136,6 +145,7 @@ async def delete(session: AsyncSession, me: User, chat_id: int, message_id: int)
     message.deleted_at = utcnow()
     message.content = ""
     message.attachment_url = None
+    message.attachment_id = None
     chat = await session.get(Chat, chat_id, with_for_update=True)
     if chat is not None and chat.last_message_id == message_id:
         chat.last_message_id = await session.scalar(
@@ -191,7 +201,12 @@ def _read_event(chat_id: int, user_id: int, upto: int, recipients: frozenset[int
 
 
 async def missed(
-    session: AsyncSession, user_id: int, after: int, chat_id: int | None, limit: int
+    session: AsyncSession,
+    links: Links,
+    user_id: int,
+    after: int,
+    chat_id: int | None,
+    limit: int,
 ) -> list[MessageOut]:
     """Messages after ``after`` in the user's chats (or one of them), oldest first."""
     query = (
@@ -202,4 +217,4 @@ async def missed(
     if chat_id is not None:
         query = query.where(Message.chat_id == chat_id)
     rows = await session.scalars(query.order_by(Message.id).limit(limit))
-    return [MessageOut.model_validate(m) for m in rows.all()]
+    return await message_views(session, links, rows.all())

@@ -126,6 +126,7 @@ class FrameHandler:
         async with unit_of_work(self.state) as session:
             message, _ = await messages.send(
                 session,
+                self.state.links,
                 self.user,
                 frame.chat_id,
                 frame.content,

@@ -104,7 +104,9 @@ async def _replay(state: AppState, conn: Connection, since: int) -> None:
     cursor = since
     while True:
         async with state.sessionmaker() as session:
-            page = await messages.missed(session, conn.user_id, cursor, conn.chat_id, REPLAY_PAGE)
+            page = await messages.missed(
+                session, state.links, conn.user_id, cursor, conn.chat_id, REPLAY_PAGE
+            )
         for message in page:
             payload = messages.message_payload("message.new", message)
             await conn.send_now(json.dumps(payload, separators=(",", ":")))

@@ -1,0 +1,151 @@
+"""Uploading, checking who may read, and showing attachments on messages."""
+
+import asyncio
+import io
+import re
+import uuid
+from collections.abc import Sequence
+
+from fastapi import UploadFile
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley.attachments.files import INLINE_IMAGES, SNIFF_BYTES, clean_name, judge
+from parley.attachments.links import Links
+from parley.attachments.schemas import AttachmentOut, AttachmentView
+from parley.attachments.storage import Storage
+from parley.attachments.thumbnails import make_thumbnail
+from parley.db.models import Attachment, ChatUser, Message, User
+from parley.errors import DomainError, InvalidInput, NotFound
+from parley.messages.schemas import MessageOut
+
+NOT_FOUND = "attachment not found"
+_URL = re.compile(r"^/attachments/([1-9][0-9]{0,18})$")
+
+
+class UnsupportedType(DomainError):
+    status_code = 415
+
+
+class TooLarge(DomainError):
+    status_code = 413
+
+
+async def upload(
+    session: AsyncSession,
+    storage: Storage,
+    links: Links,
+    user: User,
+    file: UploadFile,
+    max_bytes: int,
+) -> AttachmentOut:
+    """Check, store and record one file; images get a preview made now, once."""
+    size = file.size if file.size is not None else await asyncio.to_thread(_size, file)
+    if size > max_bytes:
+        raise TooLarge(f"file is larger than the {max_bytes // (1024 * 1024)} MB limit")
+    if size == 0:
+        raise InvalidInput(("body", "file"), "file is empty")
+    name = clean_name(file.filename)
+    head = await file.read(SNIFF_BYTES)
+    await file.seek(0)
+    verdict = judge(head, name)
+    if verdict.blocked:
+        raise UnsupportedType(verdict.blocked)
+    key = f"{uuid.uuid4().hex}"
+    key = f"{key[:2]}/{key}"
+    await storage.put(key, file.file, verdict.content_type)
+    thumbnail_key = None
+    if verdict.content_type in INLINE_IMAGES:
+        await file.seek(0)
+        preview = await asyncio.to_thread(make_thumbnail, file.file)
+        if preview is not None:
+            thumbnail_key = key + ".thumb.webp"
+            await storage.put(thumbnail_key, io.BytesIO(preview), "image/webp")
+    attachment = Attachment(
+        uploader_id=user.id,
+        name=name,
+        size=size,
+        content_type=verdict.content_type,
+        storage_key=key,
+        thumbnail_key=thumbnail_key,
+    )
+    session.add(attachment)
+    await session.flush()
+    view = _view(attachment, links)
+    return AttachmentOut(
+        id=attachment.id,
+        url=f"/attachments/{attachment.id}",
+        name=name,
+        size=size,
+        content_type=verdict.content_type,
+        is_image=view.is_image,
+        download_url=view.url,
+        thumbnail_url=view.thumbnail_url,
+    )
+
+
+def _size(file: UploadFile) -> int:
+    file.file.seek(0, 2)
+    size = file.file.tell()
+    file.file.seek(0)
+    return size
+
+
+async def owned(session: AsyncSession, sender_id: int, attachment_url: str) -> Attachment:
+    """The attachment a message names, which must be one its sender uploaded."""
+    match = _URL.match(attachment_url)
+    attachment = await session.get(Attachment, int(match.group(1))) if match else None
+    if attachment is None or attachment.uploader_id != sender_id:
+        raise InvalidInput(
+            ("body", "attachment_url"),
+            "attachment_url must be the url of a file you uploaded (/attachments/{id})",
+        )
+    return attachment
+
+
+async def readable(session: AsyncSession, user_id: int, attachment_id: int) -> Attachment:
+    """Its uploader, and members of a chat where it was sent, may read it; others get 404."""
+    attachment = await session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound(NOT_FOUND)
+    if attachment.uploader_id == user_id:
+        return attachment
+    shared = await session.scalar(
+        select(Message.id)
+        .join(ChatUser, (ChatUser.chat_id == Message.chat_id) & (ChatUser.user_id == user_id))
+        .where(Message.attachment_id == attachment_id, Message.deleted_at.is_(None))
+        .limit(1)
+    )
+    if shared is None:
+        raise NotFound(NOT_FOUND)
+    return attachment
+
+
+def _view(attachment: Attachment, links: Links) -> AttachmentView:
+    return AttachmentView(
+        id=attachment.id,
+        name=attachment.name,
+        size=attachment.size,
+        content_type=attachment.content_type,
+        is_image=attachment.content_type in INLINE_IMAGES,
+        url=links.sign(attachment.id),
+        thumbnail_url=links.sign(attachment.id, "thumbnail") if attachment.thumbnail_key else None,
+    )
+
+
+async def message_views(
+    session: AsyncSession, links: Links, messages: Sequence[Message]
+) -> list[MessageOut]:
+    """MessageOut for each message, with its attachment's signed links (one query in all)."""
+    ids = {m.attachment_id for m in messages if m.attachment_id is not None}
+    found = {}
+    if ids:
+        rows = await session.scalars(select(Attachment).where(Attachment.id.in_(ids)))
+        found = {a.id: _view(a, links) for a in rows.all()}
+    views = []
+    for message in messages:
+        view = MessageOut.model_validate(message)
+        if message.attachment_id is not None:
+            view.attachment = found.get(message.attachment_id)
+        views.append(view)
+    return views
