@@ -23,7 +23,15 @@ from parley.main import create_app
 
 MYSQL_SERVER_URL = os.environ.get("PARLEY_TEST_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306")
 BACKENDS_FOR_TESTS = os.environ.get("PARLEY_TEST_BACKENDS", "sqlite,mariadb").split(",")
-TABLES = ("messages", "attachments", "chat_users", "refresh_tokens", "auth_sessions", "chats", "users")
+TABLES = (
+    "messages",
+    "attachments",
+    "chat_users",
+    "refresh_tokens",
+    "auth_sessions",
+    "chats",
+    "users",
+)
 PASSWORD = "correct horse battery"
 
 

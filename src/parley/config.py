@@ -5,7 +5,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -23,7 +23,8 @@ class Settings(BaseSettings):
     # Empty means SQLite under data_dir, so one command runs Parley with nothing configured.
     database_url: str = ""
     redis_url: str = ""
-    secret_key: str = ""
+    # Required in production (at least 32 characters): every node must sign alike.
+    secret_key: str = Field("", validate_default=True)
     access_token_minutes: int = Field(15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(30, ge=1, le=365)
     # argon2id cost; the defaults are RFC 9106's second recommended option.
@@ -57,6 +58,10 @@ class Settings(BaseSettings):
     web_dir: Path = Path("desktop/dist/web")
     cors_origins: list[str] = ["app://parley", "http://localhost:5173"]
     log_level: str = "info"
+    # "json": one JSON object per line (for log collectors); "text": for people.
+    log_format: Literal["text", "json"] = "text"
+    # How long `parley serve`/`migrate` wait for the database and Redis at start-up.
+    startup_timeout: float = Field(30.0, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -72,6 +77,18 @@ class Settings(BaseSettings):
                 "use sqlite+aiosqlite:///path or mysql+asyncmy://user:password@host/db"
             )
         return url
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_in_production(cls, key: str, info: ValidationInfo) -> str:
+        # A generated key is per machine: nodes behind one proxy would reject each
+        # other's tokens, and a lost data dir would sign everyone out.
+        if info.data.get("env") == "production" and len(key) < 32:
+            raise ValueError(
+                "PARLEY_ENV=production needs PARLEY_SECRET_KEY of at least 32 characters "
+                "(e.g. `openssl rand -base64 48`)"
+            )
+        return key
 
     @cached_property
     def effective_database_url(self) -> str:

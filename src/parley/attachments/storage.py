@@ -1,6 +1,7 @@
 """Where attachment bytes live: local disk by default, or an S3-compatible store."""
 
 import asyncio
+import io
 import os
 import shutil
 import tempfile
@@ -89,7 +90,7 @@ class S3Storage:
     async def put(self, key: str, source: IO[bytes], content_type: str) -> None:
         await asyncio.to_thread(
             self.client.upload_fileobj,
-            source,
+            _KeepOpen(source),  # boto3 closes what it uploads; the caller still needs it
             self.bucket,
             key,
             ExtraArgs={"ContentType": content_type},
@@ -106,3 +107,30 @@ class S3Storage:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.client.delete_object, Bucket=self.bucket, Key=key)
+
+
+class _KeepOpen(io.RawIOBase):
+    """A view of a file whose close() leaves the file open."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self._inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self._inner.read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._inner.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._inner.tell()
