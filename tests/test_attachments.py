@@ -223,7 +223,7 @@ async def test_s3_storage_round_trip(database_url: str, tmp_path: Path) -> None:
         bucket = f"parley-{uuid.uuid4().hex[:8]}"  # moto keeps buckets for the whole process
         keys = {"aws_access_key_id": "parley", "aws_secret_access_key": "parley-secret"}
         boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **keys).create_bucket(
-            Bucket="parley"
+            Bucket=bucket
         )
         settings = test_settings(
             database_url,
