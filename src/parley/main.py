@@ -1,5 +1,6 @@
 """The application factory: routers, error rendering, lifespan, and the web client."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -38,6 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await state.broker.start()
+        # Start-up objects live for the whole run: keep the collector from rescanning them
+        # (full collections were costing the chat list ~12 ms a request on average).
+        gc.freeze()
         try:
             yield
         finally:

@@ -18,6 +18,7 @@ import redis.asyncio as redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import RedisError
 
+from parley.observability import metrics
 from parley.realtime.events import Event
 from parley.realtime.hub import Hub
 
@@ -54,6 +55,7 @@ class MemoryBroker:
         return None
 
     async def publish(self, event: Event) -> None:
+        metrics.event_published(event)
         await self._dispatch(event)
 
     async def arrive(self, user_id: int, first_here: bool) -> bool:
@@ -64,12 +66,15 @@ class MemoryBroker:
 
 
 def _encode(event: Event) -> str:
-    return json.dumps({"p": event.payload, "r": sorted(event.recipients), "c": event.chat_id})
+    # "t": when it was published, so receivers can measure the broker's lag.
+    return json.dumps(
+        {"p": event.payload, "r": sorted(event.recipients), "c": event.chat_id, "t": time.time()}
+    )
 
 
-def _decode(data: str | bytes) -> Event:
+def _decode(data: str | bytes) -> tuple[Event, float | None]:
     raw: dict[str, Any] = json.loads(data)
-    return Event(raw["p"], frozenset(raw["r"]), raw["c"])
+    return Event(raw["p"], frozenset(raw["r"]), raw["c"]), raw.get("t")
 
 
 class RedisBroker:
@@ -121,6 +126,7 @@ class RedisBroker:
         await self._redis.aclose()
 
     async def publish(self, event: Event) -> None:
+        metrics.event_published(event)
         if not self.subscribed:
             # Our own subscription is down: local users must not wait for Redis.
             await self._dispatch(event)
@@ -147,7 +153,10 @@ class RedisBroker:
                 failures = 0
                 async for message in pubsub.listen():
                     if message["type"] == "message":
-                        await self._dispatch(_decode(message["data"]))
+                        event, published_at = _decode(message["data"])
+                        if published_at is not None:
+                            metrics.broker_lag(published_at)
+                        await self._dispatch(event)
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError, ValueError) as exc:

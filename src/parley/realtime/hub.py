@@ -5,6 +5,7 @@ import logging
 from collections import defaultdict
 
 from parley.db.models import User
+from parley.observability import metrics
 from parley.realtime.connection import CLOSE_NOT_MEMBER, CLOSE_RESTART, Connection
 from parley.realtime.events import Event
 from parley.users.schemas import UserPublic
@@ -26,6 +27,7 @@ class Hub:
         """Register a socket; True when it is the user's first on this node."""
         conns = self._by_user[conn.user_id]
         conns.add(conn)
+        metrics.socket_opened()
         return len(conns) == 1
 
     def remove(self, conn: Connection) -> bool:
@@ -34,6 +36,7 @@ class Hub:
         if conns is None or conn not in conns:
             return False
         conns.discard(conn)
+        metrics.socket_closed()
         if conns:
             return False
         del self._by_user[conn.user_id]
@@ -54,10 +57,13 @@ class Hub:
             (self.online.add if online else self.online.discard)(user_id)
         text = json.dumps(event.payload, separators=(",", ":"))
         message_id = _message_id(event)
+        frames = 0
         for user_id in event.recipients:
             for conn in tuple(self._by_user.get(user_id, ())):
                 if conn.wants(event.chat_id):
                     conn.offer(text, message_id)
+                    frames += 1
+        metrics.delivered(event, frames)
         if event.type == "member.removed":
             # A per-chat socket of someone no longer in the chat has nothing left to show.
             for conn in tuple(self._by_user.get(event.payload["user_id"], ())):
