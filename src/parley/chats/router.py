@@ -1,11 +1,13 @@
 from fastapi import APIRouter, Response, status
-from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
 
 from parley.chats import service
 from parley.chats.schemas import ChatCreate, ChatOut, ChatUpdate, MemberAdd
 from parley.dependencies import CurrentUser, SessionDep, StateDep
-from parley.schemas import IdPath, error_responses
+from parley.schemas import IdPath, error_responses, json_response
 
+CHAT = TypeAdapter(ChatOut)
+CHAT_LIST = TypeAdapter(list[ChatOut])
 router = APIRouter(prefix="/chats", tags=["chats"], responses=error_responses(401))
 
 
@@ -17,7 +19,7 @@ router = APIRouter(prefix="/chats", tags=["chats"], responses=error_responses(40
 )
 async def create_chat(
     data: ChatCreate, session: SessionDep, state: StateDep, me: CurrentUser
-) -> ChatOut | JSONResponse:
+) -> ChatOut | Response:
     if data.is_group:
         assert data.title is not None  # the schema requires it for groups
         return await service.create_group(
@@ -26,12 +28,12 @@ async def create_chat(
     view, created = await service.create_direct(session, me, data.member_ids[0], state.views)
     if created:
         return view
-    return JSONResponse(view.model_dump(mode="json"), status_code=status.HTTP_200_OK)
+    return json_response(CHAT, view, status.HTTP_200_OK)
 
 
 @router.get("", response_model=list[ChatOut])
-async def list_chats(session: SessionDep, state: StateDep, me: CurrentUser) -> list[ChatOut]:
-    return await service.list_chats(session, me.id, state.views)
+async def list_chats(session: SessionDep, state: StateDep, me: CurrentUser) -> Response:
+    return json_response(CHAT_LIST, await service.list_chats(session, me.id, state.views))
 
 
 @router.get("/{chat_id}", response_model=ChatOut, responses=error_responses(404))

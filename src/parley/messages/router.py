@@ -1,13 +1,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
 
 from parley.dependencies import CurrentUser, SessionDep, StateDep
 from parley.messages import service
 from parley.messages.schemas import MessageEdit, MessageIn, MessageOut, ReadIn
-from parley.schemas import MAX_ID, IdPath, error_responses
+from parley.schemas import MAX_ID, IdPath, error_responses, json_response
 
+MESSAGE = TypeAdapter(MessageOut)
+MESSAGE_LIST = TypeAdapter(list[MessageOut])
 router = APIRouter(prefix="/chats/{chat_id}", tags=["messages"], responses=error_responses(401))
 Cursor = Annotated[int | None, Query(gt=0, le=MAX_ID)]
 
@@ -21,10 +23,11 @@ async def history(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before: Cursor = None,
     after: Cursor = None,
-) -> list[MessageOut]:
-    return await service.history(
+) -> Response:
+    page = await service.history(
         session, state.links, me.id, chat_id, limit=limit, before=before, after=after
     )
+    return json_response(MESSAGE_LIST, page)
 
 
 @router.post(
@@ -35,14 +38,14 @@ async def history(
 )
 async def send(
     chat_id: IdPath, data: MessageIn, session: SessionDep, state: StateDep, me: CurrentUser
-) -> MessageOut | JSONResponse:
+) -> MessageOut | Response:
     await state.message_limit.hit(f"user:{me.id}")
     message, created = await service.send(
         session, state.links, me, chat_id, data.content, data.attachment_url, data.client_id
     )
     if created:
         return message
-    return JSONResponse(message.model_dump(mode="json"), status_code=status.HTTP_200_OK)
+    return json_response(MESSAGE, message, status.HTTP_200_OK)
 
 
 @router.patch(
