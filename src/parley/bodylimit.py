@@ -5,29 +5,38 @@ declared length is already too large it answers in plain text, so this answers f
 the ``{"detail": ...}`` shape every other error has.
 """
 
+import json
+from dataclasses import dataclass
+
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+@dataclass(frozen=True)
+class Limit:
+    max_bytes: int
+    detail: str
 
 
 class DeclaredSizeLimit:
     def __init__(
-        self, app: ASGIApp, max_bytes: int, exceptions: dict[str, int] | None = None
+        self, app: ASGIApp, default: Limit, exceptions: dict[str, Limit] | None = None
     ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default = default
         self.exceptions = exceptions or {}  # path -> its own limit (e.g. uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            limit = self.exceptions.get(scope["path"], self.max_bytes)
+            limit = self.exceptions.get(scope["path"], self.default)
             length = dict(scope["headers"]).get(b"content-length", b"0")
-            if not length.isdigit() or int(length) > limit:
-                await _reject(send, limit)
+            if not length.isdigit() or int(length) > limit.max_bytes:
+                await _reject(send, limit.detail)
                 return
         await self.app(scope, receive, send)
 
 
-async def _reject(send: Send, max_bytes: int) -> None:
-    body = f'{{"detail":"request body is larger than {max_bytes} bytes"}}'.encode()
+async def _reject(send: Send, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -19,11 +19,12 @@ from parley import __version__
 from parley.attachments.router import router as attachments_router
 from parley.auth.router import router as auth_router
 from parley.auth.schemas import LoginIn
-from parley.bodylimit import DeclaredSizeLimit
+from parley.bodylimit import DeclaredSizeLimit, Limit
 from parley.chats.router import router as chats_router
 from parley.config import Settings
 from parley.errors import DomainError, InvalidInput
 from parley.messages.router import router as messages_router
+from parley.observability import install as install_observability
 from parley.realtime.router import router as realtime_router
 from parley.state import AppState
 from parley.users.router import router as users_router
@@ -59,14 +60,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     app.add_middleware(
         DeclaredSizeLimit,
-        max_bytes=settings.max_body_bytes,
-        exceptions={"/attachments": _upload_body_limit(settings)},
+        default=Limit(
+            settings.max_body_bytes, f"request body is larger than {settings.max_body_bytes} bytes"
+        ),
+        exceptions={
+            "/attachments": Limit(
+                _upload_body_limit(settings),
+                f"file is larger than the {settings.max_upload_mb} MB limit",
+            )
+        },
     )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["*"],
-        allow_headers=["Authorization", "Content-Type"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID"],
     )
 
     @app.get("/healthz", tags=["service"], responses={503: {"description": "Database down"}})
@@ -80,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     _document_login_body(app)
+    install_observability(app, settings)  # outermost middleware; /metrics before the mount
     if (settings.web_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
     return app

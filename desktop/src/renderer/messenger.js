@@ -6,6 +6,7 @@ import { wsUrl } from './lib/config.js';
 import { describeError } from './lib/errors.js';
 import { createOutbox, createOutboxSender } from './lib/outbox.js';
 import { createStore } from './lib/store.js';
+import { attachmentSummary, resolveServerUrl } from './lib/upload.js';
 import { createSocket } from './lib/ws.js';
 import { chatTitle, memberName } from './views/common.js';
 import { confirmDialog, newGroupDialog } from './views/dialogs.js';
@@ -16,6 +17,9 @@ const OLDER_PAGE = 100;
 const TYPING_EVERY_MS = 3_000;
 const OUTBOX_RETRY_MS = 2_000;
 const OUTBOX_RETRY_MAX_MS = 30_000;
+// Signed attachment links last an hour; a preview that fails to load fetches its
+// message again (fresh links), at most this often per message.
+const ATTACHMENT_REFETCH_MS = 5 * 60_000;
 
 /**
  * @param {object} deps
@@ -36,6 +40,7 @@ export function startMessenger({ root, api, session, server, storage }) {
   let outboxRetry = 0;
   let outboxDelay = OUTBOX_RETRY_MS;
   let lastBadge = -1;
+  const attachmentRefetched = new Map(); // message id → when its links were last refreshed
 
   const sender = createOutboxSender({
     outbox,
@@ -152,7 +157,7 @@ export function startMessenger({ root, api, session, server, storage }) {
     bridge.notify({
       chatId: message.chat_id,
       title: chat.is_group ? `${author} in ${chatTitle(chat, meId())}` : author,
-      body: message.content || 'Attachment',
+      body: message.content || attachmentSummary(message.attachment) || 'Attachment',
     });
   }
 
@@ -256,8 +261,12 @@ export function startMessenger({ root, api, session, server, storage }) {
         },
       });
     },
-    send(chatId, content) {
-      outbox.add(chatId, content);
+    /**
+     * Queues a message. With an `attachment` (already uploaded: lib/upload.js) it is
+     * sent like any other message, through the outbox, so it survives going offline.
+     */
+    send(chatId, content, attachment = null) {
+      outbox.add(chatId, content, attachment);
       syncOutbox();
       flushOutbox();
       // Receivers clear the indicator on this message; announce the next typing at once.
@@ -281,6 +290,21 @@ export function startMessenger({ root, api, session, server, storage }) {
     discard(entry) {
       outbox.remove(entry.client_id);
       syncOutbox();
+    },
+    upload: (file, options) => api.uploadAttachment(file, options),
+    assetUrl: (url) => resolveServerUrl(server, url),
+    /** A preview did not load, most likely an expired link: fetch the message again. */
+    async attachmentFailed(message) {
+      if (!message.id) return;
+      const last = attachmentRefetched.get(message.id) ?? 0;
+      if (Date.now() - last < ATTACHMENT_REFETCH_MS) return;
+      attachmentRefetched.set(message.id, Date.now());
+      try {
+        const [fresh] = await api.getMessages(message.chat_id, { before: message.id + 1, limit: 1 });
+        if (fresh?.id === message.id) store.updateMessage(fresh);
+      } catch {
+        // Offline or gone: the file card shown instead of the preview stays.
+      }
     },
     typing(chatId) {
       const now = Date.now();

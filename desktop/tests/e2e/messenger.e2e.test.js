@@ -1,11 +1,13 @@
 // The web client against a real Parley server in real Chromium: two people in two
 // browser contexts register, find each other and chat live; unread badges and read
 // ticks follow; a reload keeps the session; a message typed while the server is
-// down is delivered exactly once after it comes back; HTML stays text.
+// down is delivered exactly once after it comes back; HTML stays text; images and
+// files are uploaded (picker, drag-and-drop, paste), previewed on the other side, and
+// refused files say why.
 // Steps share one server and two browser contexts and run in order.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium, restClient, screenshot, startParley } from './harness.js';
+import { launchChromium, pngBytes, restClient, screenshot, startParley } from './harness.js';
 
 const PASSWORD = 'correct horse battery';
 const XSS = '<img src=x onerror=alert(1)>';
@@ -53,7 +55,8 @@ describe('Parley web client, end to end', { timeout: 240_000 }, () => {
 
   before(async () => {
     // Seeding a long history needs more than the default 60 messages per 10 s.
-    server = await startParley({ env: { PARLEY_MESSAGES_PER_WINDOW: '100000' } });
+    // A 1 MB upload limit, so that a too-large file is quick to make.
+    server = await startParley({ env: { PARLEY_MESSAGES_PER_WINDOW: '100000', PARLEY_MAX_UPLOAD_MB: '1' } });
     rest = restClient(server.url);
     browser = await launchChromium();
   });
@@ -213,6 +216,103 @@ describe('Parley web client, end to end', { timeout: 240_000 }, () => {
     await alice.getByRole('dialog', { name: 'Delete message?' }).getByRole('button', { name: 'Delete' }).click();
     await bubble(alice, 'Lunch at 12:30 instead?').waitFor({ state: 'detached' });
     await bubble(bob, 'Lunch at 12:30 instead?').waitFor({ state: 'detached' });
+  });
+
+  it('an image sent with the attach button is previewed on the other side and opens in a viewer', async () => {
+    const [chooser] = await Promise.all([
+      alice.waitForEvent('filechooser'),
+      alice.getByRole('button', { name: 'Attach files' }).click(),
+    ]);
+    await chooser.setFiles({ name: 'sunset.png', mimeType: 'image/png', buffer: pngBytes(480, 300) });
+    const tray = alice.getByRole('list', { name: 'Attachments' });
+    await tray.getByText(/ready to send/).waitFor();
+    await send(alice, 'Sunset from the trip');
+    await tray.waitFor({ state: 'hidden' });
+
+    // Bob, with the chat open, sees the thumbnail load.
+    const preview = bubble(bob, 'Sunset from the trip').getByRole('button', { name: 'Open image sunset.png' });
+    await preview.waitFor();
+    await bob.waitForFunction(() => {
+      const img = document.querySelector('[role=log] button.attachment-image img');
+      return img?.complete && img.naturalWidth > 0;
+    });
+    const thumb = await preview.locator('img').evaluate((img) => ({ w: img.naturalWidth, src: img.src }));
+    assert.equal(thumb.w, 320, 'the 320 px thumbnail, not the original');
+    assert.ok(thumb.src.startsWith(`${server.url}/attachments/`));
+    assert.equal(await chatRow(bob, 'Alice Liddell').locator('.unread-badge').count(), 0);
+
+    // Click opens the full image; Esc closes the viewer and gives the focus back.
+    await preview.click();
+    const viewer = bob.getByRole('dialog', { name: 'Image sunset.png' });
+    await viewer.waitFor();
+    await bob.waitForFunction(() => document.querySelector('dialog img.viewer-image')?.naturalWidth === 480);
+    assert.equal(await bob.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Close image viewer');
+    await bob.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+    assert.equal(await bob.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Open image sunset.png');
+  });
+
+  it('a file dropped on the conversation arrives as a card with its name, size and download link', async () => {
+    const text = 'Packing list: tent, stove, two mugs.\n';
+    const dataTransfer = await alice.evaluateHandle((content) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([content], 'packing-list.txt', { type: 'text/plain' }));
+      return transfer;
+    }, text);
+    const conversation = alice.locator('section[aria-labelledby=chat-title]');
+    await conversation.dispatchEvent('dragenter', { dataTransfer });
+    await conversation.dispatchEvent('dragover', { dataTransfer });
+    await alice.getByText('Drop files to attach them').waitFor();
+    await conversation.dispatchEvent('drop', { dataTransfer });
+    await alice.getByText('Drop files to attach them').waitFor({ state: 'hidden' });
+    await alice.getByRole('list', { name: 'Attachments' }).getByText(/ready to send/).waitFor();
+    await composer(alice).press('Enter'); // no caption needed
+
+    const card = bob.getByRole('link', { name: `Download packing-list.txt, ${Buffer.byteLength(text)} B` });
+    await card.waitFor();
+    const href = await card.getAttribute('href');
+    assert.ok(href.startsWith(`${server.url}/attachments/`));
+    const download = await fetch(href); // a signed link: no bearer token needed
+    assert.equal(download.status, 200);
+    assert.match(download.headers.get('content-disposition'), /^attachment;/);
+    assert.equal(await download.text(), text);
+    await bubble(bob, 'packing-list.txt').waitFor();
+    await bob.evaluate(() => document.activeElement?.blur()); // no focus ring in the picture
+    await screenshot(bob, '05-attachment.png');
+  });
+
+  it('a blocked or too large file says why in words; a pasted image is staged', async () => {
+    const input = alice.locator('input[type=file]');
+    await input.setInputFiles({ name: 'x.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ\x90\x00 pretend program') });
+    const tray = alice.getByRole('list', { name: 'Attachments' });
+    const blocked = tray.getByRole('listitem').filter({ hasText: 'x.exe' }).getByRole('alert');
+    await blocked.waitFor();
+    assert.match(await blocked.textContent(), /^Blocked: .*(not allowed|blocked|executable|program)/i);
+
+    await input.setInputFiles({ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(1_300_000, 1) });
+    const tooLarge = tray.getByRole('listitem').filter({ hasText: 'huge.bin' }).getByRole('alert');
+    await tooLarge.waitFor();
+    assert.match(await tooLarge.textContent(), /^Too large: .*\d(\.\d)? MB/);
+    assert.doesNotMatch(await tray.textContent(), /\[object|undefined|NaN/);
+    await screenshot(alice, '06-attachment-refused.png');
+
+    // Refused files are never sent: text still goes, the files stay until removed.
+    await send(alice, 'Only this text goes');
+    await bubble(bob, 'Only this text goes').waitFor();
+    await tray.getByRole('button', { name: 'Remove x.exe' }).click();
+    await tray.getByRole('button', { name: 'Remove huge.bin' }).click();
+    await tray.waitFor({ state: 'hidden' });
+
+    // Paste: a screenshot on the clipboard becomes a staged image with a readable name.
+    await composer(alice).evaluate((el, bytes) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }));
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+    }, [...pngBytes(40, 30)]);
+    await tray.getByText(/^Pasted image .*\.png$/).waitFor();
+    await tray.getByText(/ready to send/).waitFor();
+    await tray.getByRole('button', { name: /^Remove Pasted image/ }).click();
+    await tray.waitFor({ state: 'hidden' });
   });
 
   it('every control has an accessible name', async () => {

@@ -86,6 +86,55 @@ describe('api', () => {
     expect(session.accessToken()).toBe('a2');
   });
 
+  it('uploads a file as multipart with progress, then references it in a message', async () => {
+    await api.login('ann', 'correct horse');
+    const progress = [];
+    const bytes = new Uint8Array(20_000).fill(7);
+    const answer = await api.uploadAttachment(new Blob([bytes], { type: 'image/png' }), {
+      name: 'cat.png',
+      onProgress: (fraction) => progress.push(fraction),
+    });
+    expect(answer).toMatchObject({ url: '/attachments/1', name: 'cat.png', size: 20_000, content_type: 'image/png', is_image: true });
+    expect(server.state.uploads).toEqual([{ name: 'cat.png', contentType: 'image/png', size: 20_000 }]);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toBe(1);
+
+    await api.sendMessage(1, { content: '', client_id: 'c1', attachment_url: answer.url });
+    await api.sendMessage(1, { content: 'text only', client_id: 'c2' });
+    expect(server.state.posted).toEqual([
+      { content: '', client_id: 'c1', attachment_url: '/attachments/1' },
+      { content: 'text only', client_id: 'c2' },
+    ]);
+  });
+
+  it('an upload refused by the server rejects with its status and detail', async () => {
+    await api.login('ann', 'correct horse');
+    const exe = new Blob(['MZ\x90\x00'], { type: 'application/octet-stream' });
+    await expect(api.uploadAttachment(exe, { name: 'x.exe' })).rejects.toMatchObject({
+      response: { status: 415, data: { detail: 'Executable files are not allowed' } },
+    });
+    server.state.maxUpload = 1024;
+    await expect(api.uploadAttachment(new Blob([new Uint8Array(4096)]), { name: 'big.bin' })).rejects.toMatchObject({
+      response: { status: 413 },
+    });
+  });
+
+  it('an upload is retried once with a fresh token after a 401', async () => {
+    await api.login('ann', 'correct horse');
+    server.expireAccessTokens();
+    const answer = await api.uploadAttachment(new Blob(['hello'], { type: 'text/plain' }), { name: 'notes.txt' });
+    expect(answer).toMatchObject({ name: 'notes.txt', size: 5, is_image: false, thumbnail_url: null });
+    expect(server.state.refreshCalls).toBe(1);
+  });
+
+  it('an upload can be cancelled', async () => {
+    await api.login('ann', 'correct horse');
+    const controller = new AbortController();
+    controller.abort();
+    await expect(api.uploadAttachment(new Blob(['x']), { name: 'a.txt', signal: controller.signal })).rejects.toMatchObject({ code: 'ERR_CANCELED' });
+    expect(server.state.uploads).toEqual([]);
+  });
+
   it('logout ends the session locally even if the server is gone', async () => {
     await api.login('ann', 'correct horse');
     await server.close();

@@ -1,10 +1,10 @@
 // A small stand-in for the Parley auth endpoints (API.md), used by the api unit
 // tests: real HTTP on 127.0.0.1, tokens that can be expired on demand, and
-// single-use refresh tokens.
+// single-use refresh tokens; plus POST /attachments (multipart) with its refusals.
 import http from 'node:http';
 
 export async function startFakeServer() {
-  const state = { access: new Set(), refresh: new Set(), counter: 0, refreshCalls: 0, posted: [] };
+  const state = { access: new Set(), refresh: new Set(), counter: 0, refreshCalls: 0, posted: [], uploads: [], maxUpload: 64 * 1024 };
 
   function issue() {
     state.counter += 1;
@@ -15,10 +15,12 @@ export async function startFakeServer() {
   }
 
   const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
-      const body = raw ? JSON.parse(raw) : {};
+      const raw = Buffer.concat(chunks);
+      const isJson = String(req.headers['content-type']).startsWith('application/json');
+      const body = raw.length && isJson ? JSON.parse(raw.toString()) : {};
       const send = (status, data) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(data === undefined ? '' : JSON.stringify(data));
@@ -41,6 +43,23 @@ export async function startFakeServer() {
       if (path === '/auth/me') return send(200, { id: 1, username: 'ann', display_name: 'Ann' });
       if (path === '/auth/logout') return send(204);
       if (path === '/chats') return send(200, [{ id: 1 }]);
+      if (path === '/attachments' && req.method === 'POST') {
+        const type = String(req.headers['content-type']);
+        const text = raw.toString('latin1');
+        const part = /name="file"; filename="([^"]*)"\r\nContent-Type: ([^\r]*)\r\n\r\n/.exec(text);
+        if (!type.startsWith('multipart/form-data') || !part) return send(422, { detail: [{ loc: ['body', 'file'], msg: 'Field required' }] });
+        const [, name, contentType] = part;
+        if (raw.length > state.maxUpload) return send(413, { detail: `File is larger than the ${state.maxUpload / 1024} KB limit` });
+        if (name.endsWith('.exe')) return send(415, { detail: 'Executable files are not allowed' });
+        const start = part.index + part[0].length;
+        const end = text.indexOf('\r\n--', start);
+        const id = state.uploads.push({ name, contentType, size: end - start });
+        const isImage = contentType.startsWith('image/');
+        return send(201, {
+          id, url: `/attachments/${id}`, name, size: end - start, content_type: contentType, is_image: isImage,
+          download_url: `/attachments/${id}?exp=1&sig=s`, thumbnail_url: isImage ? `/attachments/${id}/thumbnail?exp=1&sig=s` : null,
+        });
+      }
       if (path === '/chats/1/messages' && req.method === 'POST') {
         state.posted.push(body);
         return send(201, { id: state.posted.length, chat_id: 1, ...body });

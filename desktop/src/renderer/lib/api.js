@@ -114,8 +114,27 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
     createGroup: (title, memberIds) => body(http.post('/chats', { is_group: true, title, member_ids: memberIds })),
     /** @param {{before?: number, after?: number, limit?: number}} cursor */
     getMessages: (chatId, cursor = {}) => body(http.get(`/chats/${chatId}/messages`, { params: cursor })),
-    sendMessage: (chatId, { content, client_id }) =>
-      body(http.post(`/chats/${chatId}/messages`, { content, client_id })),
+    /** `attachment_url` is the `url` POST /attachments answered ("/attachments/12"). */
+    sendMessage: (chatId, { content, client_id, attachment_url }) =>
+      body(http.post(`/chats/${chatId}/messages`, attachment_url ? { content, client_id, attachment_url } : { content, client_id })),
+    /**
+     * Multipart upload of one file. No timeout (a large file on a slow link takes
+     * what it takes); `signal` cancels it. `onProgress` gets the fraction sent, 0..1.
+     * @param {Blob} file
+     * @param {{name?: string, onProgress?: (fraction: number) => void, signal?: AbortSignal}} [options]
+     */
+    uploadAttachment(file, { name, onProgress, signal } = {}) {
+      const form = new FormData();
+      form.append('file', file, name ?? file.name ?? 'file');
+      return body(http.post('/attachments', form, {
+        timeout: 0,
+        signal,
+        onUploadProgress: (event) => {
+          const fraction = event.progress ?? (event.total ? event.loaded / event.total : 0);
+          onProgress?.(fraction);
+        },
+      }));
+    },
     editMessage: (chatId, messageId, content) =>
       body(http.patch(`/chats/${chatId}/messages/${messageId}`, { content })),
     deleteMessage: (chatId, messageId) => body(http.delete(`/chats/${chatId}/messages/${messageId}`)),

@@ -3,6 +3,8 @@
 // at a time, in order, each with its client_id: if an answer is lost and the
 // message is sent again, the server recognises the client_id and returns the
 // original instead of storing a copy — so each message is stored exactly once.
+// A message with a file only references it (attachment_url): the file was uploaded
+// before the message entered the outbox (lib/upload.js), as uploading needs the server.
 import { describeError, isNetworkError } from './errors.js';
 import { uuid } from './uuid.js';
 
@@ -28,8 +30,16 @@ export function createOutbox(storage, key, { now = () => new Date().toISOString(
     /** Entries still to be sent, oldest first. */
     pending: () => read().filter((e) => e.status === 'pending'),
     has: (clientId) => read().some((e) => e.client_id === clientId),
-    add(chatId, content) {
+    /**
+     * @param {object} [attachment]  an uploaded file (lib/upload.js toAttachment): the
+     *   message references it by `attachment_url`; the rest lets a pending message show it.
+     */
+    add(chatId, content, attachment = null) {
       const entry = { client_id: newId(), chat_id: chatId, content, created_at: now(), status: 'pending' };
+      if (attachment) {
+        const { ref, ...shown } = attachment;
+        Object.assign(entry, { attachment_url: ref, attachment: shown });
+      }
       write([...read(), entry]);
       return entry;
     },

@@ -3,7 +3,8 @@
 // Items have different heights: each is measured once rendered and cached by key;
 // unmeasured ones use an estimate. When items are added above (older history) or
 // measurements change, the item being read keeps its place on screen; when the
-// view was at the bottom, it stays at the bottom (new messages).
+// view was at the bottom, it stays at the bottom (new messages). A row whose image
+// loads (or fails) after it was measured is measured again.
 
 /** [start, end) of the items overlapping [top, bottom], given prefix-sum offsets. */
 export function visibleRange(offsets, top, bottom) {
@@ -39,14 +40,22 @@ export class VirtualList {
     this.index = new Map(); // key → position in items
     this.heights = new Map(); // key → measured height
     this.nodes = new Map(); // key → {node, item}
+    this.keyOfNode = new WeakMap(); // rendered node → key
+    this.stale = new Set(); // keys to measure again (an image in the row loaded)
     this.offsets = new Float64Array(1);
     this.width = 0;
+    this.height = 0;
     this.frame = 0;
+    this.measureFrame = 0;
     this.spacer = document.createElement('div');
     this.spacer.className = 'relative mt-auto w-full shrink-0';
     root.append(this.spacer);
     this.onScrollEvent = () => this._scheduleRender();
     root.addEventListener('scroll', this.onScrollEvent, { passive: true });
+    // load/error do not bubble: listen in the capture phase for every image inside.
+    this.onMediaEvent = (event) => this._onMedia(event);
+    this.spacer.addEventListener('load', this.onMediaEvent, true);
+    this.spacer.addEventListener('error', this.onMediaEvent, true);
     this.resizeObserver = new ResizeObserver(() => this._onResize());
     this.resizeObserver.observe(root);
   }
@@ -74,9 +83,46 @@ export class VirtualList {
   /** Detaches from `root`, which the next list (another chat) may reuse. */
   destroy() {
     cancelAnimationFrame(this.frame);
+    cancelAnimationFrame(this.measureFrame);
     this.root.removeEventListener('scroll', this.onScrollEvent);
     this.resizeObserver.disconnect();
     this.root.replaceChildren();
+  }
+
+  /** At the bottom by the heights known so far (the DOM may already be taller). */
+  _atModelBottom() {
+    const total = this.offsets[this.items.length];
+    return total - this.root.scrollTop - this.root.clientHeight < BOTTOM_SLACK_PX;
+  }
+
+  _onMedia(event) {
+    if (event.target?.tagName !== 'IMG') return;
+    let node = event.target;
+    while (node && node.parentNode !== this.spacer) node = node.parentNode;
+    const key = node && this.keyOfNode.get(node);
+    if (key === undefined) return;
+    this.stale.add(key);
+    // In the next frame: several images loading at once cost one layout, and the
+    // row's own load handlers (placeholder removal) have run by then.
+    this.measureFrame ||= requestAnimationFrame(() => this._measureStale());
+  }
+
+  _measureStale() {
+    this.measureFrame = 0;
+    const follow = this._atModelBottom();
+    const anchor = follow ? null : this._captureAnchor();
+    let changed = false;
+    for (const key of this.stale) {
+      const entry = this.nodes.get(key);
+      if (!entry) continue;
+      const height = entry.node.offsetHeight;
+      if (this.heights.get(key) !== height) {
+        this.heights.set(key, height);
+        changed = true;
+      }
+    }
+    this.stale.clear();
+    if (changed) this._layout(follow, anchor);
   }
 
   _recomputeOffsets() {
@@ -138,9 +184,20 @@ export class VirtualList {
 
   _onResize() {
     const width = this.root.clientWidth;
-    if (width === this.width) return;
+    const height = this.root.clientHeight;
+    if (width === this.width) {
+      if (height === this.height) return;
+      // Only taller or shorter (the composer grew: a longer text, staged files):
+      // a view that was at the bottom stays there.
+      const wasAtBottom = this.offsets[this.items.length] - this.root.scrollTop - this.height < BOTTOM_SLACK_PX;
+      this.height = height;
+      if (wasAtBottom) this.root.scrollTop = this.root.scrollHeight;
+      this._scheduleRender();
+      return;
+    }
     const follow = this.atBottom;
     this.width = width;
+    this.height = height;
     // Text re-wraps at a new width: re-measure what is on screen.
     for (const { node } of this.nodes.values()) node.remove();
     this.nodes.clear();
@@ -166,6 +223,7 @@ export class VirtualList {
         else this.spacer.append(node);
         entry = { node, item };
         this.nodes.set(key, entry);
+        this.keyOfNode.set(node, key);
         fresh.push([key, node]);
       }
       entry.node.style.transform = `translateY(${this.offsets[i]}px)`;

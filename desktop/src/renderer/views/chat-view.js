@@ -1,9 +1,13 @@
 // The open conversation: header (title, presence, typing), the virtualised
 // timeline, and the composer (Enter sends, Shift+Enter adds a line, ↑ edits the
-// last own message, Esc cancels an edit).
+// last own message, Esc cancels an edit). Files come in through the attach button,
+// drag-and-drop onto the conversation or paste; they upload while staged in the
+// composer and are sent with the next message (the text becomes the first one's caption).
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
 import { dayKey, dayLabel } from '../lib/time.js';
+import { createUploads, filesFromTransfer, isFileDrag } from '../lib/upload.js';
 import { VirtualList } from '../lib/virtual-list.js';
+import { createAttachmentTray } from './attachment-tray.js';
 import { avatar, chatTitle, memberName, otherMember } from './common.js';
 import { dayRow, edgeRow, messageRow } from './message.js';
 
@@ -27,7 +31,8 @@ function presenceText(chat, meId) {
 /**
  * @param {object} deps
  * @param {ReturnType<import('../lib/store.js').createStore>} deps.store
- * @param {object} deps.actions  send, edit, remove, retry, discard, loadOlder, typing, closeChat
+ * @param {object} deps.actions  send, edit, remove, retry, discard, loadOlder, typing, closeChat,
+ *   upload(file, opts), assetUrl(relative), attachmentFailed(message)
  */
 export function createChatView({ store, actions }) {
   let chatId = null;
@@ -73,11 +78,41 @@ export function createChatView({ store, actions }) {
     maxlength: String(MAX_LENGTH),
   });
   const sendButton = h('button', { type: 'submit', class: 'inline-flex size-10 shrink-0 items-center justify-center rounded-full bg-brand-600 text-white shadow-sm hover:bg-brand-700 disabled:opacity-40', 'aria-label': 'Send message', title: 'Send (Enter)' }, icon(ICONS.send));
+  const fileInput = h('input', {
+    type: 'file',
+    multiple: true,
+    class: 'hidden',
+    tabindex: '-1',
+    'aria-label': 'Files to attach',
+  });
+  const attachButton = h('button', {
+    type: 'button',
+    class: 'icon-btn size-10',
+    'aria-label': 'Attach files',
+    title: 'Attach files (or drop or paste them here)',
+    onclick: () => fileInput.click(),
+  }, icon(ICONS.paperclip));
+  const composerNote = h('p', { class: 'hidden px-4 pt-2 text-xs text-amber-700 dark:text-amber-400', role: 'status' });
+  const uploads = createUploads({
+    upload: (file, options) => actions.upload(file, options),
+    onChange: (items) => {
+      tray.render(items);
+      if (!uploads.busy()) note('');
+    },
+    onNotice: (text) => note(text),
+  });
+  const tray = createAttachmentTray({ remove: (id) => uploads.remove(id), retry: (id) => uploads.retry(id) });
   const composer = h('form', { class: 'border-t border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900', 'aria-label': 'Write a message' },
     editBanner,
-    h('div', { class: 'flex items-end gap-2 px-3 py-3 sm:px-4' }, input, sendButton));
+    tray.element,
+    composerNote,
+    h('div', { class: 'flex items-end gap-2 px-3 py-3 sm:px-4' }, attachButton, fileInput, input, sendButton));
 
-  const conversation = h('section', { class: 'hidden h-full min-h-0 flex-1 flex-col', 'aria-labelledby': 'chat-title' }, header, timeline, composer);
+  const dropHint = h('div', {
+    class: 'pointer-events-none absolute inset-2 z-10 hidden flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-brand-500 bg-brand-50/90 text-brand-700 dark:bg-slate-900/90 dark:text-brand-400',
+    'aria-hidden': 'true',
+  }, icon(ICONS.paperclip, 'size-8'), h('p', { class: 'text-sm font-semibold' }, 'Drop files to attach them'));
+  const conversation = h('section', { class: 'relative hidden h-full min-h-0 flex-1 flex-col', 'aria-labelledby': 'chat-title' }, header, timeline, composer, dropHint);
   const empty = h(
     'div',
     { class: 'hidden h-full flex-1 flex-col items-center justify-center gap-3 p-8 text-center md:flex' },
@@ -93,6 +128,8 @@ export function createChatView({ store, actions }) {
     remove: (message) => actions.remove(message),
     retry: (entry) => actions.retry(entry),
     discard: (entry) => actions.discard(entry),
+    assetUrl: (url) => actions.assetUrl(url),
+    attachmentFailed: (message) => actions.attachmentFailed(message),
   };
 
   function renderItem(item) {
@@ -217,19 +254,76 @@ export function createChatView({ store, actions }) {
     return null;
   }
 
+  function note(text) {
+    composerNote.textContent = text;
+    composerNote.classList.toggle('hidden', !text);
+  }
+
+  function attach(files) {
+    if (chatId === null || !files.length) return;
+    uploads.add(files);
+    input.focus();
+  }
+
   composer.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text || chatId === null) return;
+    if (chatId === null) return;
     if (editing) {
-      if (text !== editing.content) actions.edit(editing, text);
-      stopEditing();
+      if (text && text !== editing.content) actions.edit(editing, text);
+      if (text) stopEditing();
       return;
     }
-    actions.send(chatId, text);
+    // Sending references uploaded files: wait until every upload has finished.
+    if (uploads.busy()) {
+      note('Still uploading: the message can be sent once the upload has finished (or remove the file).');
+      return;
+    }
+    const attachments = uploads.takeUploaded();
+    if (!text && !attachments.length) return;
+    if (attachments.length) {
+      // One message per file; the text is the caption of the first.
+      attachments.forEach((attachment, i) => actions.send(chatId, i === 0 ? text : '', attachment));
+    } else {
+      actions.send(chatId, text);
+    }
+    note('');
     input.value = '';
     autoGrow();
     renderTimeline({ stickToBottom: true });
+  });
+  fileInput.addEventListener('change', () => {
+    attach([...fileInput.files]);
+    fileInput.value = ''; // picking the same file again fires change again
+  });
+  input.addEventListener('paste', (event) => {
+    const files = filesFromTransfer(event.clipboardData);
+    if (!files.length) return; // plain text: the default paste
+    event.preventDefault();
+    attach(files);
+  });
+
+  // Drag-and-drop anywhere on the conversation. dragenter/dragleave fire for every
+  // child crossed, so the hint is hidden only when the pointer leaves the section.
+  function showDropHint(show) {
+    dropHint.classList.toggle('hidden', !show);
+    dropHint.classList.toggle('flex', show);
+  }
+  conversation.addEventListener('dragover', (event) => {
+    if (!isFileDrag(event.dataTransfer)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    showDropHint(true);
+  });
+  conversation.addEventListener('dragleave', (event) => {
+    if (!conversation.contains(event.relatedTarget)) showDropHint(false);
+  });
+  conversation.addEventListener('drop', (event) => {
+    showDropHint(false);
+    const files = filesFromTransfer(event.dataTransfer);
+    if (!files.length) return;
+    event.preventDefault();
+    attach(files);
   });
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -263,9 +357,15 @@ export function createChatView({ store, actions }) {
     conversation.classList.toggle('hidden', id === null);
     conversation.classList.toggle('flex', id !== null);
     empty.classList.toggle('md:flex', id === null);
-    if (id === null) return;
+    if (id === null) {
+      uploads.clear();
+      return;
+    }
     input.value = '';
     autoGrow();
+    // Staged files belong to the chat they were dropped on, like the typed text.
+    uploads.clear();
+    note('');
     renderHeader();
     list = new VirtualList({
       root: timeline,

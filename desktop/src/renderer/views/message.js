@@ -1,9 +1,12 @@
 // One row of the timeline: a day separator, the history edge, or a message bubble
-// (own on the right, others on the left) with its ticks and actions.
+// (own on the right, others on the left) with its ticks and actions, and its
+// attachment (views/attachment.js) above the text.
 import { bridge } from '../lib/bridge.js';
 import { ICONS, h, icon } from '../lib/dom.js';
 import { linkify } from '../lib/linkify.js';
 import { timeLabel } from '../lib/time.js';
+import { attachmentSummary } from '../lib/upload.js';
+import { attachmentView } from './attachment.js';
 
 /** Message text as text nodes and safe links; never parsed as HTML. */
 function content(text) {
@@ -51,24 +54,34 @@ export function edgeRow(item) {
 
 /**
  * @param {object} item   {message, own, status, author, showAuthor, first}
- * @param {object} handlers  {edit(message), remove(message), retry(entry), discard(entry)}
+ * @param {object} handlers  {edit(message), remove(message), retry(entry), discard(entry),
+ *   assetUrl(relative) → absolute URL or null, attachmentFailed(message)}
  */
 export function messageRow(item, handlers) {
   const { message, own, status, author, showAuthor, first } = item;
+  const attachment = message.attachment ?? null;
+  const media = attachment &&
+    attachmentView(attachment, {
+      assetUrl: handlers.assetUrl ?? (() => null),
+      own,
+      onFailed: () => handlers.attachmentFailed?.(message),
+    });
+  const pad = attachment ? 'px-2' : '';
   const bubble = h(
     'div',
     {
-      class: `relative max-w-full rounded-2xl px-3 py-1.5 shadow-sm ${own ? 'bg-brand-600 text-white' : 'bg-white text-slate-900 ring-1 ring-slate-900/5 dark:bg-slate-800 dark:text-slate-100 dark:ring-white/5'} ${first ? (own ? 'rounded-tr-md' : 'rounded-tl-md') : ''}`,
+      class: `relative max-w-full rounded-2xl shadow-sm ${attachment ? 'p-1' : 'px-3 py-1.5'} ${own ? 'bg-brand-600 text-white' : 'bg-white text-slate-900 ring-1 ring-slate-900/5 dark:bg-slate-800 dark:text-slate-100 dark:ring-white/5'} ${first ? (own ? 'rounded-tr-md' : 'rounded-tl-md') : ''}`,
     },
-    showAuthor && h('p', { class: 'text-xs font-semibold text-brand-600 dark:text-brand-400' }, author),
+    showAuthor && h('p', { class: `text-xs font-semibold text-brand-600 dark:text-brand-400 ${pad} ${attachment ? 'pt-0.5 pb-1' : ''}` }, author),
+    media,
     h(
       'div',
-      { class: 'flow-root text-[0.94rem] leading-snug' },
+      { class: `flow-root text-[0.94rem] leading-snug ${attachment ? 'px-2 pt-1 pb-1' : ''}` },
       h('span', { class: 'message-text break-words whitespace-pre-wrap' }, content(message.content ?? '')),
       // Floated after the text: it sits on the last line when there is room, below otherwise.
       h(
         'span',
-        { class: `relative top-1.5 float-right ml-3 inline-flex items-center gap-1 text-[0.7rem] ${own ? 'text-brand-100' : 'text-slate-400'}` },
+        { class: `relative ${attachment && !message.content ? '' : 'top-1.5'} float-right ml-3 inline-flex items-center gap-1 text-[0.7rem] ${own ? 'text-brand-100' : 'text-slate-400'}` },
         message.edited_at && h('span', null, 'edited'),
         h('time', { datetime: message.created_at }, timeLabel(message.created_at)),
         own && ticks(status),
@@ -94,7 +107,7 @@ export function messageRow(item, handlers) {
       class: `group flex items-center gap-1 px-4 sm:px-6 ${first ? 'pt-2' : 'pt-0.5'} ${own ? 'flex-row-reverse' : ''}`,
       dataset: { messageId: message.id ?? '', clientId: message.client_id ?? '' },
       role: 'article',
-      'aria-label': `${own ? 'You' : author}, ${timeLabel(message.created_at)}`,
+      'aria-label': `${own ? 'You' : author}, ${timeLabel(message.created_at)}${attachment ? `, ${attachmentSummary(attachment)}` : ''}`,
     },
     h('div', { class: 'flex max-w-[min(36rem,80%)] flex-col' }, bubble),
     actions,

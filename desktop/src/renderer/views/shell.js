@@ -1,6 +1,7 @@
 // The signed-in layout: sidebar and conversation side by side (one at a time on
 // narrow windows), plus a toast area for errors in words.
 import { ICONS, h, icon } from '../lib/dom.js';
+import { isFileDrag } from '../lib/upload.js';
 import { createChatView } from './chat-view.js';
 import { createSidebar } from './sidebar.js';
 
@@ -32,6 +33,15 @@ export function renderShell(root, { store, actions }) {
     toasts.append(note);
     setTimeout(() => note.remove(), 6000);
   }
+
+  // A file dropped outside the conversation must not make the page navigate to it.
+  const refuseDrop = (event) => {
+    if (event.defaultPrevented || !isFileDrag(event.dataTransfer)) return;
+    event.preventDefault();
+    if (event.type === 'dragover') event.dataTransfer.dropEffect = 'none';
+  };
+  layout.addEventListener('dragover', refuseDrop);
+  layout.addEventListener('drop', refuseDrop);
 
   root.replaceChildren(layout, toasts);
   return { toast };

@@ -2,6 +2,7 @@
 // search box that also finds people to start a direct chat with.
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
 import { listStamp } from '../lib/time.js';
+import { attachmentSummary } from '../lib/upload.js';
 import { avatar, chatTitle, memberName, otherMember } from './common.js';
 
 const CONNECTION_TEXT = {
@@ -20,7 +21,7 @@ const CONNECTION_DOT = {
 function preview(chat, meId) {
   const last = chat.last_message;
   if (!last) return chat.is_group ? 'Group created' : 'No messages yet';
-  const text = last.content || (last.attachment_url ? 'Attachment' : '');
+  const text = last.content || attachmentSummary(last.attachment) || (last.attachment_url ? 'Attachment' : '');
   if (last.sender_id === meId) return `You: ${text}`;
   return chat.is_group ? `${memberName(chat, last.sender_id).split(' ')[0]}: ${text}` : text;
 }
