@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint pytest desktop-test setup seed web clean
+.PHONY: run test lint pytest desktop-test audit setup seed web clean
 
 run: $(STAMP) web
 	$(BIN)/parley serve
 
-test: $(STAMP) lint pytest desktop-test
+test: $(STAMP) lint pytest desktop-test audit
 
 setup: $(STAMP)
 
@@ -37,6 +37,13 @@ desktop-test: $(STAMP)
 	cd desktop && ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
 	cd desktop && npm test
 	cd desktop && PARLEY_BIN=$(CURDIR)/$(BIN)/parley npm run test:e2e
+
+# Known vulnerabilities in the installed Python packages (pip-audit) and the desktop
+# app's npm tree. Needs the advisory services; says so, without failing, if they are out of
+# reach. Findings fail unless SECURITY.md explains them.
+audit: $(STAMP)
+	@echo "parley: dependency audit (pip-audit, npm audit --omit=dev)"
+	$(BIN)/python .ci/audit.py
 
 seed: $(STAMP)
 	$(BIN)/parley seed

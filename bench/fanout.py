@@ -132,6 +132,8 @@ def _server_env(database_url: str, data_dir: Path, secret: str, redis_url: str) 
         PARLEY_REDIS_URL=redis_url,
         PARLEY_LOGIN_ATTEMPTS="1000000",
         PARLEY_MESSAGES_PER_WINDOW="1000000",
+        PARLEY_MESSAGES_PER_ADDRESS="1000000",
+        PARLEY_REGISTRATIONS_PER_ADDRESS="1000000",
         PARLEY_PASSWORD_TIME_COST="1",
         PARLEY_PASSWORD_MEMORY_KIB="8192",
         PARLEY_ACCESS_TOKEN_MINUTES="240",

@@ -152,6 +152,8 @@ def parley_server(database_url: str, data_dir: Path) -> Iterator[Server]:
         PARLEY_DATA_DIR=str(data_dir),
         PARLEY_LOGIN_ATTEMPTS="100000",
         PARLEY_MESSAGES_PER_WINDOW="1000000",
+        PARLEY_MESSAGES_PER_ADDRESS="1000000",
+        PARLEY_REGISTRATIONS_PER_ADDRESS="1000000",
         PARLEY_LOG_LEVEL="warning",
         PARLEY_WEB_DIR=str(data_dir / "no-web-client"),
     )

@@ -127,6 +127,87 @@ def node_env(database_url: str, redis_url: str, data_dir: Path) -> dict[str, str
         "PARLEY_PASSWORD_MEMORY_KIB": "8192",
         "PARLEY_LOGIN_ATTEMPTS": "100000",
         "PARLEY_MESSAGES_PER_WINDOW": "100000",
+        "PARLEY_REGISTRATIONS_PER_ADDRESS": "100000",
+        "PARLEY_MESSAGES_PER_ADDRESS": "100000",
+        "PARLEY_UPLOADS_PER_ADDRESS": "100000",
         "PARLEY_WEB_DIR": str(data_dir / "no-web"),
         "PARLEY_LOG_LEVEL": "warning",
     }
+
+
+@dataclass
+class MariaDBServer:
+    """A private mariadbd on its own port and data directory, which a test may kill.
+
+    The machine's shared MariaDB serves the other tests and is never touched.
+    """
+
+    port: int
+    datadir: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mysql+asyncmy://root@127.0.0.1:{self.port}"
+
+    def install(self) -> None:
+        subprocess.run(
+            [
+                shutil.which("mariadb-install-db") or "/usr/bin/mariadb-install-db",
+                "--no-defaults",
+                f"--datadir={self.datadir}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                *self._small,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    @property
+    def _small(self) -> list[str]:
+        # A test database needs little memory and a small redo log.
+        return ["--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M"]
+
+    def start(self) -> None:
+        binary = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--no-defaults",
+                f"--datadir={self.datadir}",
+                f"--socket={self.datadir}/mariadb.sock",
+                f"--pid-file={self.datadir}/mariadb.pid",
+                f"--log-error={self.datadir}/error.log",
+                f"--port={self.port}",
+                "--bind-address=127.0.0.1",
+                "--user=root",  # the tests run as root here; mariadbd refuses that unasked
+                "--skip-grant-tables",
+                "--skip-log-bin",
+                "--performance-schema=off",
+                *self._small,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def answers() -> bool:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                log = (self.datadir / "error.log").read_text(errors="replace")
+                raise AssertionError(f"mariadbd exited: {log[-2000:]}")
+            result = subprocess.run(
+                ["mariadb", "-uroot", "-h127.0.0.1", f"-P{self.port}", "-e", "SELECT 1"],
+                capture_output=True,
+                check=False,
+            )
+            return result.returncode == 0
+
+        _wait_until(answers, "mariadbd", within=60)
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(20)
+            self.process = None

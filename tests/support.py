@@ -1,12 +1,14 @@
 """Test helpers: real servers on loopback, throwaway databases, and a small API client."""
 
 import asyncio
+import concurrent.futures
 import os
 import secrets
 import socket
+import threading
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +133,31 @@ async def serve(settings: Settings, send_buffer: int | None = None) -> AsyncIter
         sock.close()
 
 
+@contextmanager
+def serve_in_thread(settings: Settings) -> Iterator[RunningServer]:
+    """`serve`, on an event loop of its own in a thread: for blocking clients in sync tests."""
+    ready: concurrent.futures.Future[RunningServer] = concurrent.futures.Future()
+    stop = threading.Event()
+
+    async def run() -> None:
+        try:
+            async with serve(settings) as running:
+                ready.set_result(running)
+                await asyncio.to_thread(stop.wait)
+        except BaseException as exc:
+            if not ready.done():
+                ready.set_exception(exc)
+            raise
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), name="parley-server")
+    thread.start()
+    try:
+        yield ready.result(timeout=60)
+    finally:
+        stop.set()
+        thread.join(60)
+
+
 def test_settings(database_url: str, data_dir: Any, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
@@ -138,6 +165,10 @@ def test_settings(database_url: str, data_dir: Any, **overrides: Any) -> Setting
         "secret_key": "test-secret-" + "x" * 40,
         "login_attempts": 10_000,
         "messages_per_window": 10_000,
+        # Every test client comes from 127.0.0.1: per-address limits would add up across tests.
+        "registrations_per_address": 100_000,
+        "messages_per_address": 100_000,
+        "uploads_per_address": 100_000,
         # Still argon2id, at the lowest cost, so hundreds of test users take seconds.
         "password_time_cost": 1,
         "password_memory_kib": 8 * 1024,

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # Empty means SQLite under data_dir, so one command runs Parley with nothing configured.
     database_url: str = ""
     redis_url: str = ""
+    # MySQL/MariaDB: seconds to wait on the server (connect, each statement, a free pooled
+    # connection) before a request gets 503; see parley.db.database.create_engine.
+    database_timeout: float = Field(5.0, gt=0, le=300)
     # Required in production (at least 32 characters): every node must sign alike.
     secret_key: str = Field("", validate_default=True)
     access_token_minutes: int = Field(15, ge=1, le=24 * 60)
@@ -36,6 +39,14 @@ class Settings(BaseSettings):
     # Messages one user may send per window (REST and socket alike).
     messages_per_window: int = Field(60, ge=1)
     message_window_seconds: int = Field(10, ge=1)
+    # Per client address: several people may share one (a home or office NAT), so these sit
+    # above the per-user limits (and never count below them); they stop one source from
+    # spreading abuse over many accounts.
+    messages_per_address: int = Field(300, ge=1)  # per message_window_seconds
+    registrations_per_address: int = Field(20, ge=1)
+    registration_window_seconds: int = Field(3600, ge=1)
+    # Sockets one user may hold open on one node (each app window or tab holds one).
+    max_sockets_per_user: int = Field(20, ge=1)
     # Events a socket may have waiting; a client that falls further behind is dropped
     # and catches up with `since` when it reconnects.
     ws_send_queue: int = Field(512, ge=8)
@@ -47,6 +58,7 @@ class Settings(BaseSettings):
     # Attachments: size limit, where the bytes go, and how long a signed link works.
     max_upload_mb: int = Field(25, ge=1, le=10_240)
     uploads_per_window: int = Field(30, ge=1)
+    uploads_per_address: int = Field(120, ge=1)  # per upload_window_seconds
     upload_window_seconds: int = Field(60, ge=1)
     storage: Literal["disk", "s3"] = "disk"
     s3_bucket: str = ""

@@ -75,16 +75,32 @@ _DESCRIPTIONS = {
 }
 
 
+_RETRY_AFTER: dict[str, object] = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer"},
+    }
+}
+_HEADERS: dict[int, dict[str, object]] = {
+    401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    429: _RETRY_AFTER,
+    503: _RETRY_AFTER,
+}
+
+
 def error_responses(
     *codes: int, repeat_of: type[BaseModel] | None = None
 ) -> dict[int | str, dict[str, object]]:
-    """OpenAPI entries for the error statuses a route can answer with.
+    """OpenAPI entries for the error statuses a route can answer with (and their headers).
 
     ``repeat_of`` documents the 200 an idempotent create answers when nothing new was made.
     """
-    responses: dict[int | str, dict[str, object]] = {
-        code: {"model": ErrorOut, "description": _DESCRIPTIONS[code]} for code in codes
-    }
+    responses: dict[int | str, dict[str, object]] = {}
+    for code in codes:
+        entry: dict[str, object] = {"model": ErrorOut, "description": _DESCRIPTIONS[code]}
+        if code in _HEADERS:
+            entry["headers"] = _HEADERS[code]
+        responses[code] = entry
     if repeat_of is not None:
         responses[200] = {"model": repeat_of, "description": "Already existed; nothing new made"}
     return responses

@@ -25,6 +25,10 @@ class AppState:
     login_limit: RateLimit
     message_limit: RateLimit
     upload_limit: RateLimit
+    # Per client address (see Settings): registrations, and sends/uploads over all accounts.
+    registration_limit: RateLimit
+    message_address_limit: RateLimit
+    upload_address_limit: RateLimit
     storage: Storage
     links: Links
     # Set on SQLite only: see parley.db.write_lock.
@@ -36,7 +40,7 @@ class AppState:
 
     @classmethod
     def create(cls, settings: Settings) -> "AppState":
-        engine = create_engine(settings.effective_database_url)
+        engine = create_engine(settings.effective_database_url, timeout=settings.database_timeout)
         hub = Hub()
         return cls(
             settings=settings,
@@ -50,6 +54,21 @@ class AppState:
             ),
             upload_limit=RateLimit(
                 "upload", settings.uploads_per_window, settings.upload_window_seconds
+            ),
+            registration_limit=RateLimit(
+                "register", settings.registrations_per_address, settings.registration_window_seconds
+            ),
+            # Never below the per-user limit: one person alone at an address (a raised
+            # per-user limit, say) must be able to use their whole allowance.
+            message_address_limit=RateLimit(
+                "message-address",
+                max(settings.messages_per_address, settings.messages_per_window),
+                settings.message_window_seconds,
+            ),
+            upload_address_limit=RateLimit(
+                "upload-address",
+                max(settings.uploads_per_address, settings.uploads_per_window),
+                settings.upload_window_seconds,
             ),
             storage=create_storage(settings),
             links=Links.from_secret(settings.signing_key, settings.attachment_link_seconds),

@@ -11,7 +11,7 @@ from parley.attachments.links import Variant
 from parley.attachments.schemas import AttachmentOut
 from parley.auth import service as auth_service
 from parley.db.models import Attachment
-from parley.dependencies import CurrentUser, SessionDep, StateDep
+from parley.dependencies import ClientAddress, CurrentUser, SessionDep, StateDep
 from parley.errors import NotFound, Unauthorized
 from parley.schemas import MAX_ID, IdPath, error_responses
 
@@ -25,14 +25,21 @@ router = APIRouter(tags=["attachments"])
     responses=error_responses(401, 413, 415, 429),
 )
 async def upload(
-    file: Annotated[UploadFile, File()], session: SessionDep, state: StateDep, me: CurrentUser
+    file: Annotated[UploadFile, File()],
+    session: SessionDep,
+    state: StateDep,
+    me: CurrentUser,
+    address: ClientAddress,
 ) -> AttachmentOut:
     await state.upload_limit.hit(f"user:{me.id}")
+    await state.upload_address_limit.hit(f"ip:{address}")
     return await service.upload(
         session, state.storage, state.links, me, file, state.settings.max_upload_bytes
     )
 
 
+# The bytes, with the content type sniffed at upload: any type at all.
+_FILE = {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}
 Expires = Annotated[int | None, Query(ge=0, le=MAX_ID)]
 Signature = Annotated[str | None, Query(max_length=64)]
 
@@ -40,7 +47,7 @@ Signature = Annotated[str | None, Query(max_length=64)]
 @router.get(
     "/attachments/{attachment_id}",
     response_class=StreamingResponse,
-    responses=error_responses(401, 404) | {200: {"content": {"application/octet-stream": {}}}},
+    responses=error_responses(401, 404) | {200: _FILE},
 )
 async def download(
     attachment_id: IdPath,

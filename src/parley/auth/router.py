@@ -58,10 +58,14 @@ async def login_payload(request: Request) -> LoginIn:
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
-    responses=error_responses(409),
+    responses=error_responses(409, 429),
 )
-async def register(data: RegisterIn, session: SessionDep, settings: SettingsDep) -> Any:
-    return await service.register(session, settings, data)
+async def register(
+    data: RegisterIn, session: SessionDep, state: StateDep, address: ClientAddress
+) -> Any:
+    # Every attempt counts (409s too): it also slows down probing for taken names.
+    await state.registration_limit.hit(f"ip:{address}")
+    return await service.register(session, state.settings, data)
 
 
 @router.post(

@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, timeout: float | None = None) -> AsyncEngine:
+    """``timeout`` (MySQL/MariaDB) bounds each wait on the server, for serving engines.
+
+    Without it a server that is frozen or cut off (connections neither answered nor
+    refused) would hold requests forever. Migrations leave it off: an ALTER on a big
+    table may rightly take minutes.
+    """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
@@ -31,11 +37,20 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             pool_recycle=1800,
             pool_size=10,
             max_overflow=20,
-            pool_timeout=10,
+            # A checkout waits this long for a free connection before the request gets
+            # 503: long enough for any burst of millisecond queries to drain.
+            pool_timeout=timeout or 10,
             # READ COMMITTED avoids gap locks, so racing inserts fail fast on the
             # unique index instead of deadlocking.
             isolation_level="READ COMMITTED",
         )
+        if timeout is not None:
+            # connect_timeout covers the TCP connect; read_timeout every wait for the
+            # server after it (the handshake, pre-ping, each statement), so a frozen
+            # server costs at most a pre-ping and a reconnect: about twice this.
+            # Parley's statements take milliseconds; a lock wait this long is better
+            # answered with 503 than left holding a connection.
+            kwargs["connect_args"] = {"connect_timeout": timeout, "read_timeout": timeout}
     return create_async_engine(parsed, **kwargs)
 
 

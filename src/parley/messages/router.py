@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import TypeAdapter
 
-from parley.dependencies import CurrentUser, SessionDep, StateDep
+from parley.dependencies import ClientAddress, CurrentUser, SessionDep, StateDep
 from parley.messages import service
 from parley.messages.schemas import MessageEdit, MessageIn, MessageOut, ReadIn
 from parley.schemas import MAX_ID, IdPath, error_responses, json_response
@@ -37,9 +37,15 @@ async def history(
     responses=error_responses(404, 409, 429, repeat_of=MessageOut),
 )
 async def send(
-    chat_id: IdPath, data: MessageIn, session: SessionDep, state: StateDep, me: CurrentUser
+    chat_id: IdPath,
+    data: MessageIn,
+    session: SessionDep,
+    state: StateDep,
+    me: CurrentUser,
+    address: ClientAddress,
 ) -> MessageOut | Response:
     await state.message_limit.hit(f"user:{me.id}")
+    await state.message_address_limit.hit(f"ip:{address}")
     message, created = await service.send(
         session, state.links, me, chat_id, data.content, data.attachment_url, data.client_id
     )

@@ -6,9 +6,12 @@ know label names; the HTTP middleware reports requests.
 
 import time
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
 from parley.realtime.events import Event
+
+# The *_created series double the output and no dashboard reads them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 # Chat API calls are milliseconds; uploads and slow clients take seconds.
 LATENCY_BUCKETS = (0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)

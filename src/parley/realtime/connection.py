@@ -16,6 +16,8 @@ CLOSE_NOT_MEMBER = 4404
 CLOSE_BAD_REQUEST = 4400  # e.g. a `since` that is not a message id
 CLOSE_RESTART = 1012  # server going away: reconnect (elsewhere) with since
 CLOSE_TOO_SLOW = 1008  # the client stopped reading and its queue overflowed
+CLOSE_TRY_AGAIN = 1013  # the database is unavailable: reconnect (with since) shortly
+CLOSE_TOO_MANY = 4429  # the user already holds PARLEY_MAX_SOCKETS_PER_USER sockets here
 
 
 class Connection:

@@ -73,16 +73,18 @@ _CODES = {
 class FrameHandler:
     """Handles the frames of one socket; every failure becomes an ``error`` frame."""
 
-    def __init__(self, state: AppState, conn: Connection, user: User) -> None:
+    def __init__(self, state: AppState, conn: Connection, user: User, address: str) -> None:
         self.state = state
         self.conn = conn
         self.user = user
+        self.address = address  # the client's, for the per-address send limit
         self._typing_sent: dict[int, float] = {}
 
     async def handle_text(self, text: str) -> None:
         try:
             raw = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: nesting like [[[[...]]]] deeper than the parser's stack allows.
             await self.conn.send_now(error("bad_json", "frame is not valid JSON"))
             return
         if not isinstance(raw, dict) or raw.get("type") not in KNOWN_TYPES:
@@ -123,6 +125,7 @@ class FrameHandler:
 
     async def _send(self, frame: SendFrame) -> None:
         await self.state.message_limit.hit(f"user:{self.user.id}")
+        await self.state.message_address_limit.hit(f"ip:{self.address}")
         async with unit_of_work(self.state) as session:
             message, _ = await messages.send(
                 session,

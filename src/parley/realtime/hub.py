@@ -23,6 +23,10 @@ class Hub:
     def connection_count(self) -> int:
         return sum(len(conns) for conns in self._by_user.values())
 
+    def count(self, user_id: int) -> int:
+        """How many sockets the user holds on this node."""
+        return len(self._by_user.get(user_id, ()))
+
     def add(self, conn: Connection) -> bool:
         """Register a socket; True when it is the user's first on this node."""
         conns = self._by_user[conn.user_id]

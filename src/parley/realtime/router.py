@@ -6,6 +6,8 @@ import json
 import logging
 
 from fastapi import APIRouter, WebSocket
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.websockets import WebSocketDisconnect
 
 from parley.auth import service as auth_service
@@ -18,6 +20,8 @@ from parley.realtime import presence
 from parley.realtime.connection import (
     CLOSE_BAD_REQUEST,
     CLOSE_NOT_MEMBER,
+    CLOSE_TOO_MANY,
+    CLOSE_TRY_AGAIN,
     CLOSE_UNAUTHORIZED,
     Connection,
 )
@@ -68,6 +72,13 @@ async def _serve(websocket: WebSocket, chat_id: int | None) -> None:
         await websocket.close(CLOSE_BAD_REQUEST)
         return
 
+    limit = state.settings.max_sockets_per_user
+    if state.hub.count(user.id) >= limit:
+        # Checked and then added below with no await between, so racing sockets cannot
+        # both slip under the cap.
+        reason = f"too many sockets for this user (at most {limit}); close another first"
+        await websocket.close(CLOSE_TOO_MANY, reason=reason)
+        return
     conn = Connection(websocket, user.id, chat_id, state.settings.ws_send_queue)
     if since is not None:
         conn.start_buffering()  # subscribe first; replay; then release what arrived
@@ -77,7 +88,12 @@ async def _serve(websocket: WebSocket, chat_id: int | None) -> None:
             await _replay(state, conn, since)
         if await state.broker.arrive(user.id, first_here):
             await presence.announce(state, user.id, online=True)
-        await _until_closed(websocket, conn, FrameHandler(state, conn, user))
+        handler = FrameHandler(state, conn, user, _address(websocket))
+        await _until_closed(websocket, conn, handler)
+    except (OperationalError, PoolTimeout):
+        # The database went away during the replay or the presence update.
+        log.warning("socket closed: the database is unavailable")
+        conn.close(CLOSE_TRY_AGAIN)
     finally:
         last_here = state.hub.remove(conn)
         await conn.finish()
@@ -95,7 +111,15 @@ async def _authenticate(state: AppState, token: str, chat_id: int | None) -> Use
                 await require_member(session, chat_id, user.id)
     except DomainError as exc:
         return CLOSE_NOT_MEMBER if exc.status_code == 404 else CLOSE_UNAUTHORIZED
+    except (OperationalError, PoolTimeout):
+        # The database is down: not the client's fault, so say "try again later".
+        log.warning("socket refused: the database is unavailable")
+        return CLOSE_TRY_AGAIN
     return user
+
+
+def _address(websocket: WebSocket) -> str:
+    return websocket.client.host if websocket.client else "unknown"
 
 
 async def _replay(state: AppState, conn: Connection, since: int) -> None:
