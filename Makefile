@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 run: $(STAMP) web
 	$(BIN)/parley serve
 
-test: $(STAMP) lint pytest desktop-test audit
+# The desktop tests build the web client first, so the server tests can check it is served.
+test: $(STAMP) lint desktop-test pytest audit
 
 setup: $(STAMP)
 

@@ -97,7 +97,8 @@ async def test_sign_up_chat_and_live_delivery_through_the_proxy(cluster: Cluster
         # The proxy makes a request id, Parley echoes it, nginx logs it.
         rid = me.headers["x-request-id"]
         assert re.fullmatch(r"[0-9a-f]{32}", rid)
-        assert f"rid={rid}" in nginx.access_log()
+        # nginx writes its access line after the response has gone out: wait for it.
+        await eventually(lambda: f"rid={rid}" in nginx.access_log())
         given = await client.get(
             "/auth/me", headers={**alice.headers, "X-Request-ID": "px-trace-1"}
         )
