@@ -1,11 +1,12 @@
 """Every test that takes `api` or `server` runs once on SQLite and once on MariaDB."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.nodes import RedisServer, free_port
 from tests.support import (
     BACKENDS_FOR_TESTS,
     Api,
@@ -57,3 +58,14 @@ def backend(database_url: str) -> str:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A private redis-server that a test may stop and start (the shared one stays up)."""
+    server = RedisServer(free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

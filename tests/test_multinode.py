@@ -1,7 +1,7 @@
 """Two server processes sharing MariaDB and Redis: users on either node talk live."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -10,16 +10,6 @@ import pytest
 from tests.nodes import Node, RedisServer, free_port, node_env
 from tests.sockets import Socket, open_socket
 from tests.support import Api, User, mariadb_database, migrate_to_head
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer(free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -158,16 +158,6 @@ async def test_unknown_paths_share_one_label(server: RunningServer) -> None:
         >= 3
     )
     assert not any("/no/such" in dict(labels).get("route", "") for _, labels in samples)
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer(free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
