@@ -210,7 +210,10 @@ async def test_stopping_a_node_moves_its_clients_with_nothing_lost(cluster: Clus
                 for i in range(n):
                     # As the client does: a retry after a failed request reuses client_id.
                     body = {"content": f"m{len(posted)}-{i}", "client_id": uuid.uuid4().hex}
-                    for _attempt in range(5):
+                    for attempt in range(8):
+                        if attempt:
+                            # Back off as a client would while the proxy notices the dead node.
+                            await asyncio.sleep(0.1 * attempt)
                         try:
                             r = await poster.post(f"/chats/{group['id']}/messages", json=body)
                         except httpx.TransportError:
