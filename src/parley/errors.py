@@ -40,14 +40,6 @@ class TooManyRequests(DomainError):
         self.headers = {"Retry-After": str(max(1, retry_after))}
 
 
-class Unavailable(DomainError):
-    status_code = 503
-
-    def __init__(self, detail: str, retry_after: int = 5) -> None:
-        super().__init__(detail)
-        self.headers = {"Retry-After": str(max(1, retry_after))}
-
-
 class InvalidInput(DomainError):
     """A 422 found by a rule rather than by the schema; rendered in the schema's error shape."""
 

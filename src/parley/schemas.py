@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Path, Query, Response
+from fastapi import Path, Response
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -46,10 +46,6 @@ Timestamp = Annotated[
 
 IdField = Annotated[int, Field(gt=0, le=MAX_ID, strict=True)]
 IdPath = Annotated[int, Path(gt=0, le=MAX_ID)]
-
-
-def cursor_query(description: str) -> object:
-    return Query(None, gt=0, le=MAX_ID, description=description)
 
 
 class Model(BaseModel):
