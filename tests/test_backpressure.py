@@ -1,5 +1,6 @@
 """A client that stops reading is dropped; the others keep receiving on time."""
 
+import asyncio
 import secrets
 import socket
 import time
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.sockets import open_socket
+from tests.sockets import Socket, open_socket
 from tests.support import Api, eventually, serve, test_settings
 
 
@@ -66,3 +67,45 @@ async def test_a_client_that_never_reads_does_not_delay_others(
             assert stuck.id not in hub.local_users()
             # Its close frame may be stuck behind the unread data, so the code can be lost.
             assert await slow.close_code(within=30) in (1008, None)
+
+
+async def test_a_burst_of_frames_does_not_crowd_out_live_events(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Replies to a client's own burst wait for it; live events still have room meanwhile."""
+    settings = test_settings(database_url, tmp_path, ws_send_queue=16)
+    async with (
+        serve(settings, send_buffer=16 * 1024) as server,
+        httpx.AsyncClient(base_url=server.base_url) as client,
+    ):
+        api = Api(client)
+        alice, bob = await api.user(), await api.user()
+        group = await alice.group("Bursty", bob)
+        hub = server.app.state.parley.hub
+        raw = socket.socket()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.connect(("127.0.0.1", int(server.base_url.rsplit(":", 1)[1])))
+        async with open_socket(server.ws_url, alice.token, max_queue=1, sock=raw) as burst:
+            await eventually(lambda: hub.connection_count == 1)
+            (conn,) = hub.connections(alice.id)
+            # Thousands of frames, each answered with an error, while Alice reads nothing:
+            # the answers back up until Parley's queue holds its share of them.
+            flood = asyncio.create_task(_send_all(burst, ["not json"] * 3000))
+            await eventually(lambda: conn.backlog >= 8)
+            # Live events arrive while the backlog is there.
+            for i in range(4):
+                await bob.say(group["id"], f"live {i}")
+            # Alice starts reading: every answer and every live event arrives, in one socket.
+            got = []
+            while len(got) < 4:
+                frame = await burst.next(within=30)
+                if frame["type"] == "message.new":
+                    got.append(frame["message"]["content"])
+            await flood
+            assert got == [f"live {i}" for i in range(4)]
+            assert hub.connection_count == 1
+
+
+async def _send_all(sock: Socket, frames: list[str]) -> None:
+    for frame in frames:
+        await sock.send(frame)

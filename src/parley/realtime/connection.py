@@ -25,11 +25,23 @@ class Connection:
         self.websocket = websocket
         self.user_id = user_id
         self.chat_id = chat_id  # None: every chat of the user (/ws)
-        self._queue: asyncio.Queue[str] = asyncio.Queue(queue_size)
+        # One queue keeps replies and live events in order. Replies (and replayed history)
+        # only fill half of it and then wait, so a client that sends a burst of frames
+        # slows itself down instead of crowding out live events; only live events that
+        # find the whole queue full mean the client stopped reading.
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._limit = queue_size
+        self._reply_limit = queue_size // 2
+        self._drained = asyncio.Event()
         self._buffer: list[tuple[str, int | None]] | None = None
         self.closed = asyncio.Event()
         self.close_code = CLOSE_RESTART
         self._writer = asyncio.create_task(self._write())
+
+    @property
+    def backlog(self) -> int:
+        """Frames queued for this client and not yet written."""
+        return self._queue.qsize()
 
     def wants(self, chat_id: int | None) -> bool:
         return self.chat_id is None or self.chat_id == chat_id
@@ -41,16 +53,19 @@ class Connection:
         if self._buffer is not None:
             self._buffer.append((text, message_id))
             return
-        try:
-            self._queue.put_nowait(text)
-        except asyncio.QueueFull:
+        if self._queue.qsize() >= self._limit:
             log.info("dropping user %s: send queue overflowed", self.user_id)
             self.close(CLOSE_TOO_SLOW)
+            return
+        self._queue.put_nowait(text)
 
     async def send_now(self, text: str) -> None:
         """Queue a reply or a replayed event, waiting for room (the client's own pace)."""
+        while not self.closed.is_set() and self._queue.qsize() >= self._reply_limit:
+            self._drained.clear()
+            await self._drained.wait()
         if not self.closed.is_set():
-            await self._queue.put(text)
+            self._queue.put_nowait(text)
 
     def start_buffering(self) -> None:
         """Hold live events while the database is replayed, so nothing slips between."""
@@ -68,11 +83,14 @@ class Connection:
         if not self.closed.is_set():
             self.close_code = code
             self.closed.set()
+            self._drained.set()  # wake a reply waiting for room
 
     async def _write(self) -> None:
         try:
             while True:
                 text = await self._queue.get()
+                if self._queue.qsize() < self._reply_limit:
+                    self._drained.set()
                 await self.websocket.send_text(text)
         except asyncio.CancelledError:
             raise

@@ -23,6 +23,9 @@ class Hub:
     def connection_count(self) -> int:
         return sum(len(conns) for conns in self._by_user.values())
 
+    def connections(self, user_id: int) -> tuple[Connection, ...]:
+        return tuple(self._by_user.get(user_id, ()))
+
     def count(self, user_id: int) -> int:
         """How many sockets the user holds on this node."""
         return len(self._by_user.get(user_id, ()))
