@@ -8,6 +8,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import httpx
@@ -49,6 +50,16 @@ async def test_upload_send_and_fetch_identical_bytes(api: Api) -> None:
     msg = await alice.say(chat["id"], "", attachment_url=up["url"])
     assert msg["attachment_url"] == up["url"] and msg["attachment"]["id"] == up["id"]
     seen = (await bob.get(f"/chats/{chat['id']}/messages")).json()[0]["attachment"]
+
+    # The chat list and the chat itself show the same last message, attachment and all
+    # (links compared without their signature, which may roll over between two calls).
+    def unsigned(view: dict[str, Any]) -> dict[str, Any]:
+        return {k: v.split("?")[0] if k.endswith("url") and v else v for k, v in view.items()}
+
+    (listed,) = (await bob.get("/chats")).json()
+    assert unsigned(listed["last_message"]["attachment"]) == unsigned(seen)
+    one = (await bob.get(f"/chats/{chat['id']}")).json()["last_message"]
+    assert unsigned(one["attachment"]) == unsigned(seen) and one["id"] == msg["id"]
 
     # The signed link works without any header, as an <img> tag would fetch it.
     r = await api.client.get(seen["url"])

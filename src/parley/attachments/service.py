@@ -5,6 +5,7 @@ import io
 import re
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import UploadFile
 from sqlalchemy import select
@@ -123,14 +124,30 @@ async def readable(session: AsyncSession, user_id: int, attachment_id: int) -> A
 
 def _view(attachment: Attachment, links: Links) -> AttachmentView:
     return AttachmentView(
-        id=attachment.id,
-        name=attachment.name,
-        size=attachment.size,
-        content_type=attachment.content_type,
-        is_image=attachment.content_type in INLINE_IMAGES,
-        url=links.sign(attachment.id),
-        thumbnail_url=links.sign(attachment.id, "thumbnail") if attachment.thumbnail_key else None,
+        **attachment_fields(
+            links,
+            attachment.id,
+            attachment.name,
+            attachment.size,
+            attachment.content_type,
+            attachment.thumbnail_key,
+        )
     )
+
+
+def attachment_fields(
+    links: Links, id_: int, name: str, size: int, content_type: str, thumbnail_key: str | None
+) -> dict[str, Any]:
+    """An AttachmentView's fields, for callers that build views from plain rows."""
+    return {
+        "id": id_,
+        "name": name,
+        "size": size,
+        "content_type": content_type,
+        "is_image": content_type in INLINE_IMAGES,
+        "url": links.sign(id_),
+        "thumbnail_url": links.sign(id_, "thumbnail") if thumbnail_key else None,
+    }
 
 
 async def message_views(

@@ -1,13 +1,10 @@
 from fastapi import APIRouter, Response, status
-from pydantic import TypeAdapter
 
 from parley.chats import service
-from parley.chats.schemas import ChatCreate, ChatOut, ChatUpdate, MemberAdd
+from parley.chats.schemas import CHAT, CHAT_LIST, ChatCreate, ChatOut, ChatUpdate, MemberAdd
 from parley.dependencies import CurrentUser, SessionDep, StateDep
 from parley.schemas import IdPath, error_responses, json_response
 
-CHAT = TypeAdapter(ChatOut)
-CHAT_LIST = TypeAdapter(list[ChatOut])
 router = APIRouter(prefix="/chats", tags=["chats"], responses=error_responses(401))
 
 

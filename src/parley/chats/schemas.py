@@ -1,6 +1,6 @@
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, model_validator
 
 from parley.messages.schemas import MessageOut
 from parley.schemas import UNICODE, IdField, Model, Timestamp, text_constraints
@@ -23,6 +23,10 @@ class ChatOut(Model):
     members: list[MemberOut]
     last_message: MessageOut | None
     unread_count: int
+
+
+CHAT = TypeAdapter(ChatOut)
+CHAT_LIST = TypeAdapter(list[ChatOut])
 
 
 class ChatCreate(BaseModel):
