@@ -72,7 +72,7 @@ async def upload(
     )
     session.add(attachment)
     await session.flush()
-    view = _view(attachment, links)
+    view = attachment_view(attachment, links)
     return AttachmentOut(
         id=attachment.id,
         url=f"/attachments/{attachment.id}",
@@ -122,7 +122,7 @@ async def readable(session: AsyncSession, user_id: int, attachment_id: int) -> A
     return attachment
 
 
-def _view(attachment: Attachment, links: Links) -> AttachmentView:
+def attachment_view(attachment: Attachment, links: Links) -> AttachmentView:
     return AttachmentView(
         **attachment_fields(
             links,
@@ -158,7 +158,7 @@ async def message_views(
     found = {}
     if ids:
         rows = await session.scalars(select(Attachment).where(Attachment.id.in_(ids)))
-        found = {a.id: _view(a, links) for a in rows.all()}
+        found = {a.id: attachment_view(a, links) for a in rows.all()}
     views = []
     for message in messages:
         view = MessageOut.model_validate(message)

@@ -1,12 +1,14 @@
 """Sending, paging, editing, deleting and reading messages."""
 
-from sqlalchemy import select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.attachments.links import Links
-from parley.attachments.service import message_views, owned
-from parley.chats.service import MANAGERS, member_ids, require_member
+from parley.attachments.service import attachment_view, message_views, owned
+from parley.chats.service import CHAT_NOT_FOUND, MANAGERS, member_ids, require_member
 from parley.db.models import Chat, ChatUser, Message, User
 from parley.db.types import utcnow
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -14,6 +16,10 @@ from parley.messages.schemas import MessageOut
 from parley.realtime.events import Event, record
 
 MESSAGE_NOT_FOUND = "message not found"
+# The tables themselves, for statements that need no ORM objects.
+MESSAGES = cast(Table, Message.__table__)
+CHATS = cast(Table, Chat.__table__)
+CHAT_USERS = cast(Table, ChatUser.__table__)
 
 
 async def history(
@@ -57,45 +63,71 @@ async def send(
     attachment_url: str | None = None,
     client_id: str | None = None,
 ) -> tuple[MessageOut, bool]:
-    """Store a message once; a repeat with the same client_id returns the original."""
+    """Store a message once; a repeat with the same client_id returns the original.
+
+    The hottest write there is, so it is plain table statements rather than ORM objects:
+    the unit-of-work bookkeeping cost more CPU than the database did.
+    """
     sender_id = sender.id  # read before any rollback expires the object
-    membership = await require_member(session, chat_id, sender_id)
-    if client_id is not None and (original := await _by_client_id(session, sender_id, client_id)):
-        return await _checked_repeat(session, links, original, chat_id), False
-    # Locking the chat row serialises senders per chat (on MySQL), so ids commit in order.
-    chat = await session.get(Chat, chat_id, with_for_update=True)
-    if chat is None:
-        raise NotFound("chat not found")
-    attachment = await owned(session, sender_id, attachment_url) if attachment_url else None
-    message = Message(
-        chat_id=chat_id,
-        sender_id=sender_id,
-        content=content,
-        attachment_url=f"/attachments/{attachment.id}" if attachment else None,
-        attachment_id=attachment.id if attachment else None,
-        client_id=client_id,
+    # My read marker, and the chat row locked: on MySQL that serialises senders per chat,
+    # so ids commit in order (SQLite's writers already take turns).
+    read = await session.scalar(
+        select(CHAT_USERS.c.last_read_message_id)
+        .join(CHATS, CHATS.c.id == CHAT_USERS.c.chat_id)
+        .where(CHAT_USERS.c.chat_id == chat_id, CHAT_USERS.c.user_id == sender_id)
+        .with_for_update()
     )
-    session.add(message)
+    if read is None:
+        raise NotFound(CHAT_NOT_FOUND)
+    attachment = await owned(session, sender_id, attachment_url) if attachment_url else None
+    now = utcnow()
+    values = {
+        "chat_id": chat_id,
+        "sender_id": sender_id,
+        "content": content,
+        "is_read": False,
+        "created_at": now,
+        "attachment_url": f"/attachments/{attachment.id}" if attachment else None,
+        "attachment_id": attachment.id if attachment else None,
+        "client_id": client_id,
+    }
     try:
-        await session.flush()
+        inserted = cast(CursorResult[Any], await session.execute(insert(MESSAGES).values(values)))
     except IntegrityError:
         if client_id is None:
             raise
-        # The same client_id raced us; the unique constraint kept the first one.
+        # A repeat: the unique (sender_id, client_id) kept the first one.
         await session.rollback()
         original = await _by_client_id(session, sender_id, client_id)
         if original is None:
             raise
         return await _checked_repeat(session, links, original, chat_id), False
-    chat.last_message_id = message.id
-    chat.last_activity_at = message.created_at
+    key = inserted.inserted_primary_key
+    assert key is not None  # a single-row INSERT always has one
+    message_id = int(key[0])
+    await session.execute(
+        update(CHATS)
+        .where(CHATS.c.id == chat_id)
+        .values(last_message_id=message_id, last_activity_at=now)
+    )
     # Replying means having read what came before; your own message is never unread to you.
-    marked = await _advance_read(session, membership, message.id)
-    (out,) = await message_views(session, links, [message])
+    await session.execute(
+        update(CHAT_USERS)
+        .where(CHAT_USERS.c.chat_id == chat_id, CHAT_USERS.c.user_id == sender_id)
+        .values(last_read_message_id=message_id)
+    )
+    marked = await _mark_others_read(session, chat_id, sender_id, read, message_id)
+    view = {k: v for k, v in values.items() if k != "attachment_id"}
+    out = MessageOut(
+        id=message_id,
+        edited_at=None,
+        attachment=attachment_view(attachment, links) if attachment else None,
+        **view,
+    )
     recipients = await member_ids(session, chat_id)
     record(session, Event(message_payload("message.new", out), recipients, chat_id))
     if marked:
-        record(session, _read_event(chat_id, sender.id, message.id, recipients))
+        record(session, _read_event(chat_id, sender_id, message_id, recipients))
     return out, True
 
 
@@ -185,20 +217,28 @@ async def _advance_read(session: AsyncSession, membership: ChatUser, upto: int) 
     if upto <= previous:
         return 0
     membership.last_read_message_id = upto
-    result = await session.execute(
-        update(Message)
-        .where(
-            Message.chat_id == membership.chat_id,
-            Message.id > previous,
-            Message.id <= upto,
-            Message.sender_id != membership.user_id,
-            Message.is_read.is_(False),
-        )
-        .values(is_read=True)
-        .execution_options(synchronize_session=False)
+    return await _mark_others_read(session, membership.chat_id, membership.user_id, previous, upto)
+
+
+async def _mark_others_read(
+    session: AsyncSession, chat_id: int, reader_id: int, after: int, upto: int
+) -> int:
+    """Others' messages in (after, upto] become is_read; how many did."""
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(MESSAGES)
+            .where(
+                MESSAGES.c.chat_id == chat_id,
+                MESSAGES.c.id > after,
+                MESSAGES.c.id <= upto,
+                MESSAGES.c.sender_id != reader_id,
+                MESSAGES.c.is_read.is_(False),
+            )
+            .values(is_read=True)
+        ),
     )
-    await session.flush()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return result.rowcount
 
 
 def _read_event(chat_id: int, user_id: int, upto: int, recipients: frozenset[int]) -> Event:
