@@ -3,10 +3,12 @@
 import asyncio
 import base64
 import json
+import logging
 import os
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.sockets import Socket, open_socket
 from tests.support import Api, RunningServer, eventually, serve, test_settings
@@ -242,3 +244,27 @@ async def test_heartbeat_drops_a_peer_that_stopped_answering(
         await eventually(lambda: hub.connection_count == 1)
         await eventually(lambda: hub.connection_count == 0, within=5)
         writer.close()
+
+
+async def test_a_peer_gone_before_its_refusal_is_no_server_error(
+    api: Api, server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The refusal (bad `since`, here) finds the peer gone: nothing to log as an error."""
+    alice = await api.user()
+    host, port = server.base_url.removeprefix("http://").split(":")
+    for _ in range(5):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        writer.write(
+            f"GET /ws?token={alice.token}&since=abc HTTP/1.1\r\nHost: {host}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        await writer.drain()
+        assert b"101" in await reader.readline()
+        writer.transport.abort()  # gone while the server is still checking the token
+    await asyncio.sleep(0.5)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], [r.getMessage() for r in errors]
+    async with open_socket(server.ws_url, alice.token) as sock:
+        await _settle(sock)

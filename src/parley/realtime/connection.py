@@ -1,9 +1,14 @@
-"""One socket: a bounded send queue drained by its own writer, and catch-up buffering."""
+"""One socket: a bounded send queue drained by its own writer, and catch-up buffering.
+
+A server holds thousands of these, mostly idle, so each keeps to one deque and wakes its
+writer (or a waiting reply) with a future made only when someone actually waits.
+"""
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketState
@@ -29,43 +34,45 @@ class Connection:
         # only fill half of it and then wait, so a client that sends a burst of frames
         # slows itself down instead of crowding out live events; only live events that
         # find the whole queue full mean the client stopped reading.
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._pending: deque[str] = deque()
         self._limit = queue_size
         self._reply_limit = queue_size // 2
-        self._drained = asyncio.Event()
+        self._writer_idle: asyncio.Future[None] | None = None
+        self._reply_waiting: asyncio.Future[None] | None = None
         self._buffer: list[tuple[str, int | None]] | None = None
-        self.closed = asyncio.Event()
+        self._on_close: Callable[[], object] | None = None
+        self.is_closed = False
         self.close_code = CLOSE_RESTART
         self._writer = asyncio.create_task(self._write())
 
     @property
     def backlog(self) -> int:
         """Frames queued for this client and not yet written."""
-        return self._queue.qsize()
+        return len(self._pending)
 
     def wants(self, chat_id: int | None) -> bool:
         return self.chat_id is None or self.chat_id == chat_id
 
     def offer(self, text: str, message_id: int | None = None) -> None:
         """Queue a live event without waiting; a client too slow to keep up is dropped."""
-        if self.closed.is_set():
+        if self.is_closed:
             return
         if self._buffer is not None:
             self._buffer.append((text, message_id))
             return
-        if self._queue.qsize() >= self._limit:
+        if len(self._pending) >= self._limit:
             log.info("dropping user %s: send queue overflowed", self.user_id)
             self.close(CLOSE_TOO_SLOW)
             return
-        self._queue.put_nowait(text)
+        self._push(text)
 
     async def send_now(self, text: str) -> None:
         """Queue a reply or a replayed event, waiting for room (the client's own pace)."""
-        while not self.closed.is_set() and self._queue.qsize() >= self._reply_limit:
-            self._drained.clear()
-            await self._drained.wait()
-        if not self.closed.is_set():
-            self._queue.put_nowait(text)
+        while not self.is_closed and len(self._pending) >= self._reply_limit:
+            self._reply_waiting = asyncio.get_running_loop().create_future()
+            await self._reply_waiting
+        if not self.is_closed:
+            self._push(text)
 
     def start_buffering(self) -> None:
         """Hold live events while the database is replayed, so nothing slips between."""
@@ -79,18 +86,39 @@ class Connection:
             if message_id is None or message_id not in sent:
                 self.offer(text)
 
+    def when_closed(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the connection is closed (at once if it already is)."""
+        if self.is_closed:
+            callback()
+        else:
+            self._on_close = callback
+
     def close(self, code: int) -> None:
-        if not self.closed.is_set():
-            self.close_code = code
-            self.closed.set()
-            self._drained.set()  # wake a reply waiting for room
+        if self.is_closed:
+            return
+        self.close_code = code
+        self.is_closed = True
+        _wake(self._reply_waiting)
+        self._reply_waiting = None
+        if self._on_close is not None:
+            self._on_close()
+
+    def _push(self, text: str) -> None:
+        self._pending.append(text)
+        _wake(self._writer_idle)
+        self._writer_idle = None
 
     async def _write(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while True:
-                text = await self._queue.get()
-                if self._queue.qsize() < self._reply_limit:
-                    self._drained.set()
+                while not self._pending:
+                    self._writer_idle = loop.create_future()
+                    await self._writer_idle
+                text = self._pending.popleft()
+                if len(self._pending) < self._reply_limit:
+                    _wake(self._reply_waiting)
+                    self._reply_waiting = None
                 await self.websocket.send_text(text)
         except asyncio.CancelledError:
             raise
@@ -109,3 +137,9 @@ class Connection:
     def __repr__(self) -> str:
         scope: Any = self.chat_id if self.chat_id is not None else "all"
         return f"<Connection user={self.user_id} chat={scope}>"
+
+
+def _wake(waiter: asyncio.Future[None] | None) -> None:
+    """Resolve a waiter if there is one still waiting."""
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)

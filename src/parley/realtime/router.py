@@ -45,7 +45,7 @@ async def all_chats(websocket: WebSocket) -> None:
 async def one_chat(websocket: WebSocket, chat_id: str) -> None:
     if not chat_id.isdigit() or not 0 < int(chat_id) <= MAX_ID:
         await websocket.accept()
-        await websocket.close(CLOSE_NOT_MEMBER)
+        await _refuse(websocket, CLOSE_NOT_MEMBER)
         return
     await _serve(websocket, int(chat_id))
 
@@ -64,12 +64,11 @@ async def _serve(websocket: WebSocket, chat_id: int | None) -> None:
     await websocket.accept()
     user = await _authenticate(state, websocket.query_params.get("token", ""), chat_id)
     if isinstance(user, int):
-        await websocket.close(user)
+        await _refuse(websocket, user)
         return
     since = _since(websocket)
     if isinstance(since, str):
-        await websocket.send_text(error("invalid", since))
-        await websocket.close(CLOSE_BAD_REQUEST)
+        await _refuse(websocket, CLOSE_BAD_REQUEST, error("invalid", since))
         return
 
     limit = state.settings.max_sockets_per_user
@@ -77,7 +76,7 @@ async def _serve(websocket: WebSocket, chat_id: int | None) -> None:
         # Checked and then added below with no await between, so racing sockets cannot
         # both slip under the cap.
         reason = f"too many sockets for this user (at most {limit}); close another first"
-        await websocket.close(CLOSE_TOO_MANY, reason=reason)
+        await _refuse(websocket, CLOSE_TOO_MANY, reason=reason)
         return
     conn = Connection(websocket, user.id, chat_id, state.settings.ws_send_queue)
     if since is not None:
@@ -102,6 +101,14 @@ async def _serve(websocket: WebSocket, chat_id: int | None) -> None:
                 await presence.announce(state, user.id, online=False)
 
 
+async def _refuse(websocket: WebSocket, code: int, frame: str = "", reason: str = "") -> None:
+    """Close a socket that will not be served; the peer may already have gone."""
+    with contextlib.suppress(WebSocketDisconnect):
+        if frame:
+            await websocket.send_text(frame)
+        await websocket.close(code, reason=reason)
+
+
 async def _authenticate(state: AppState, token: str, chat_id: int | None) -> User | int:
     """The user behind the token, or the close code to answer with."""
     try:
@@ -111,9 +118,9 @@ async def _authenticate(state: AppState, token: str, chat_id: int | None) -> Use
                 await require_member(session, chat_id, user.id)
     except DomainError as exc:
         return CLOSE_NOT_MEMBER if exc.status_code == 404 else CLOSE_UNAUTHORIZED
-    except (OperationalError, PoolTimeout):
+    except (OperationalError, PoolTimeout) as exc:
         # The database is down: not the client's fault, so say "try again later".
-        log.warning("socket refused: the database is unavailable")
+        log.warning("socket refused: the database is unavailable (%s)", type(exc).__name__)
         return CLOSE_TRY_AGAIN
     return user
 
@@ -142,15 +149,15 @@ async def _replay(state: AppState, conn: Connection, since: int) -> None:
 
 
 async def _until_closed(websocket: WebSocket, conn: Connection, handler: FrameHandler) -> None:
+    """Read frames until the peer leaves or the server closes the connection."""
     reader = asyncio.create_task(_read(websocket, handler))
-    closing = asyncio.create_task(conn.closed.wait())
+    conn.when_closed(reader.cancel)  # dropped as too slow, or the server is stopping
     try:
-        await asyncio.wait({reader, closing}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({reader})
     finally:
-        for task in (reader, closing):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-                await task
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+            await reader
 
 
 async def _read(websocket: WebSocket, handler: FrameHandler) -> None:
