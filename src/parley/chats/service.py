@@ -116,10 +116,10 @@ async def get_chat(session: AsyncSession, me_id: int, chat_id: int, views: Views
 
 
 async def chat_view(session: AsyncSession, me_id: int, chat_id: int, views: Views) -> ChatOut:
-    views_ = await _views(session, me_id, _chat_rows(me_id).where(Chat.id == chat_id), views)
-    if not views_:
+    found = await _views(session, me_id, _chat_rows(me_id).where(Chat.id == chat_id), views)
+    if not found:
         raise NotFound(CHAT_NOT_FOUND)
-    return views_[0]
+    return found[0]
 
 
 def _chat_rows(me_id: int) -> Select[*tuple[Any, ...]]:
@@ -130,16 +130,16 @@ def _chat_rows(me_id: int) -> Select[*tuple[Any, ...]]:
             Chat.is_group,
             Chat.title,
             Chat.created_at,
-            func.coalesce(ChatUser.last_read_message_id, 0),
-            Message.id,
+            func.coalesce(ChatUser.last_read_message_id, 0).label("read"),
+            Message.id.label("last_id"),
             Message.sender_id,
             Message.content,
             Message.attachment_url,
-            Message.created_at,
+            Message.created_at.label("sent_at"),
             Message.edited_at,
             Message.is_read,
             Message.client_id,
-            Attachment.id,
+            Attachment.id.label("attachment_id"),
             Attachment.name,
             Attachment.size,
             Attachment.content_type,
@@ -162,7 +162,7 @@ async def _views(
     chats = (await session.execute(query)).all()
     if not chats:
         return []
-    members: dict[int, list[dict[str, Any]]] = {row[0]: [] for row in chats}
+    members: dict[int, list[dict[str, Any]]] = {row.id: [] for row in chats}
     users: dict[int, dict[str, Any]] = {}  # one dict per person, however many chats they share
     member_rows = await session.execute(
         select(
@@ -189,38 +189,43 @@ async def _views(
             }
         members[chat_id].append({"user": user, "role": role})
     unread = await _unread_counts(
-        session, me_id, [(row[0], row[4]) for row in chats if (row[5] or 0) > row[4]]
+        session, me_id, [(row.id, row.read) for row in chats if (row.last_id or 0) > row.read]
     )
     out = []
     for row in chats:
-        chat_id, is_group, title, created_at, _, last_id = row[:6]
         last = None
-        if last_id is not None:
-            sender_id, content, attachment_url, sent_at, edited_at, is_read, client_id = row[6:13]
-            attachment_id = row[13]
+        if row.last_id is not None:
+            attachment = None
+            if row.attachment_id is not None:
+                attachment = attachment_fields(
+                    views.links,
+                    row.attachment_id,
+                    row.name,
+                    row.size,
+                    row.content_type,
+                    row.thumbnail_key,
+                )
             last = {
-                "id": last_id,
-                "chat_id": chat_id,
-                "sender_id": sender_id,
-                "content": content,
-                "attachment_url": attachment_url,
-                "created_at": sent_at,
-                "edited_at": edited_at,
-                "is_read": is_read,
-                "client_id": client_id,
-                "attachment": None
-                if attachment_id is None
-                else attachment_fields(views.links, attachment_id, *row[14:18]),
+                "id": row.last_id,
+                "chat_id": row.id,
+                "sender_id": row.sender_id,
+                "content": row.content,
+                "attachment_url": row.attachment_url,
+                "created_at": row.sent_at,
+                "edited_at": row.edited_at,
+                "is_read": row.is_read,
+                "client_id": row.client_id,
+                "attachment": attachment,
             }
         out.append(
             {
-                "id": chat_id,
-                "is_group": is_group,
-                "title": title,
-                "created_at": created_at,
-                "members": members[chat_id],
+                "id": row.id,
+                "is_group": row.is_group,
+                "title": row.title,
+                "created_at": row.created_at,
+                "members": members[row.id],
                 "last_message": last,
-                "unread_count": unread.get(chat_id, 0),
+                "unread_count": unread.get(row.id, 0),
             }
         )
     return CHAT_LIST.validate_python(out)
