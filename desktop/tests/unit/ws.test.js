@@ -189,6 +189,20 @@ describe('createSocket', () => {
     expect(FakeSocket.all).toHaveLength(2);
   });
 
+  it('says so after a 4429 close and retries only at the longest backoff', () => {
+    const socket = make({ backoff: { base: 500, max: 30_000 } });
+    socket.start();
+    FakeSocket.all[0].serverClose(4429);
+    expect(states.at(-1)).toBe(WS_STATE.TOO_MANY);
+    time.advance(29_000);
+    expect(FakeSocket.all).toHaveLength(1); // no quick retries
+    time.advance(1_000);
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(states.at(-1)).toBe(WS_STATE.RECONNECTING);
+    FakeSocket.all[1].serverOpen();
+    expect(states.at(-1)).toBe(WS_STATE.ONLINE);
+  });
+
   it('recheck() after resume drops a socket that does not answer a ping', () => {
     const socket = make();
     socket.start();

@@ -8,10 +8,12 @@ export const WS_STATE = Object.freeze({
   ONLINE: 'online',
   RECONNECTING: 'reconnecting',
   OFFLINE: 'offline',
+  TOO_MANY: 'too-many', // the server refused: this user has too many sockets open there
   STOPPED: 'stopped',
 });
 
 const AUTH_FAILED = 4401;
+const TOO_MANY_SOCKETS = 4429;
 
 /** Delay before reconnect attempt `attempt` (0-based): exponential, capped, "equal jitter". */
 export function backoffDelay(attempt, { base = 500, max = 30_000 } = {}, random = Math.random) {
@@ -100,6 +102,15 @@ export function createSocket({
         // The access token expired while we were away: renew it, then retry.
         setState(WS_STATE.RECONNECTING);
         onAuthFailed().then(retry, retry);
+        return;
+      }
+      if (close.code === TOO_MANY_SOCKETS) {
+        // Other windows or tabs hold this user's sockets; trying again at once cannot
+        // help, so say so and retry only at the longest backoff.
+        setState(WS_STATE.TOO_MANY);
+        timers.clearTimeout(retryTimer);
+        retryTimer = timers.setTimeout(connect, backoff.max);
+        attempt += 1;
         return;
       }
       retry();

@@ -10,12 +10,14 @@ const CONNECTION_TEXT = {
   online: 'Online',
   reconnecting: 'Reconnecting…',
   offline: 'Offline',
+  'too-many': 'Too many windows open: close one',
 };
 const CONNECTION_DOT = {
   connecting: 'bg-amber-400',
   online: 'bg-emerald-500',
   reconnecting: 'bg-amber-400 animate-pulse',
   offline: 'bg-slate-400',
+  'too-many': 'bg-red-500',
 };
 
 function preview(chat, meId) {
