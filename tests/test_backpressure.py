@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from tests.sockets import Socket, open_socket
-from tests.support import Api, eventually, serve, test_settings
+from tests.support import Api, RunningServer, eventually, serve, test_settings
 
 
 async def test_a_client_that_never_reads_does_not_delay_others(
@@ -26,13 +26,10 @@ async def test_a_client_that_never_reads_does_not_delay_others(
         alice, bob, stuck = [await api.user() for _ in range(3)]
         group = await alice.group("Busy", bob, stuck)
         hub = server.app.state.parley.hub
-        # max_queue=1: the client library stops reading from the socket once one frame waits;
-        # a tiny receive buffer makes the kernel push back on the server quickly.
-        raw = socket.socket()
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        raw.connect(("127.0.0.1", int(server.base_url.rsplit(":", 1)[1])))
         async with (
-            open_socket(server.ws_url, stuck.token, max_queue=1, sock=raw) as slow,
+            open_socket(
+                server.ws_url, stuck.token, max_queue=1, sock=_small_buffer(server)
+            ) as slow,
             open_socket(server.ws_url, bob.token) as fast,
             open_socket(server.ws_url, alice.token) as sender,
         ):
@@ -82,10 +79,8 @@ async def test_a_burst_of_frames_does_not_crowd_out_live_events(
         alice, bob = await api.user(), await api.user()
         group = await alice.group("Bursty", bob)
         hub = server.app.state.parley.hub
-        raw = socket.socket()
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        raw.connect(("127.0.0.1", int(server.base_url.rsplit(":", 1)[1])))
-        async with open_socket(server.ws_url, alice.token, max_queue=1, sock=raw) as burst:
+        sock = _small_buffer(server)
+        async with open_socket(server.ws_url, alice.token, max_queue=1, sock=sock) as burst:
             await eventually(lambda: hub.connection_count == 1)
             (conn,) = hub.connections(alice.id)
             # Thousands of frames, each answered with an error, while Alice reads nothing:
@@ -104,6 +99,18 @@ async def test_a_burst_of_frames_does_not_crowd_out_live_events(
             await flood
             assert got == [f"live {i}" for i in range(4)]
             assert hub.connection_count == 1
+
+
+def _small_buffer(server: RunningServer) -> socket.socket:
+    """A connection to ``server`` whose kernel pushes back after a few KB of unread data.
+
+    With the client library's max_queue=1 it stops reading once one frame waits, so what
+    the server sends soon backs up into Parley's own queue.
+    """
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.connect(("127.0.0.1", int(server.base_url.rsplit(":", 1)[1])))
+    return raw
 
 
 async def _send_all(sock: Socket, frames: list[str]) -> None:
