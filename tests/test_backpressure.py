@@ -4,6 +4,8 @@ import asyncio
 import secrets
 import socket
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -15,14 +17,7 @@ from tests.support import Api, RunningServer, eventually, serve, test_settings
 async def test_a_client_that_never_reads_does_not_delay_others(
     database_url: str, tmp_path: Path
 ) -> None:
-    settings = test_settings(database_url, tmp_path, ws_send_queue=16)
-    # A small kernel send buffer per connection, so the stuck client's backlog reaches
-    # Parley's own queue after tens of messages rather than megabytes.
-    async with (
-        serve(settings, send_buffer=16 * 1024) as server,
-        httpx.AsyncClient(base_url=server.base_url) as client,
-    ):
-        api = Api(client)
+    async with _small_queues(database_url, tmp_path) as (server, api):
         alice, bob, stuck = [await api.user() for _ in range(3)]
         group = await alice.group("Busy", bob, stuck)
         hub = server.app.state.parley.hub
@@ -70,12 +65,7 @@ async def test_a_burst_of_frames_does_not_crowd_out_live_events(
     database_url: str, tmp_path: Path
 ) -> None:
     """Replies to a client's own burst wait for it; live events still have room meanwhile."""
-    settings = test_settings(database_url, tmp_path, ws_send_queue=16)
-    async with (
-        serve(settings, send_buffer=16 * 1024) as server,
-        httpx.AsyncClient(base_url=server.base_url) as client,
-    ):
-        api = Api(client)
+    async with _small_queues(database_url, tmp_path) as (server, api):
         alice, bob = await api.user(), await api.user()
         group = await alice.group("Bursty", bob)
         hub = server.app.state.parley.hub
@@ -99,6 +89,21 @@ async def test_a_burst_of_frames_does_not_crowd_out_live_events(
             await flood
             assert got == [f"live {i}" for i in range(4)]
             assert hub.connection_count == 1
+
+
+@asynccontextmanager
+async def _small_queues(
+    database_url: str, tmp_path: Path
+) -> AsyncIterator[tuple[RunningServer, Api]]:
+    """A server whose sockets back up quickly: 16 frames in Parley's queue, and a small
+    kernel send buffer, so a stuck client's backlog reaches that queue after tens of
+    messages rather than megabytes."""
+    settings = test_settings(database_url, tmp_path, ws_send_queue=16)
+    async with (
+        serve(settings, send_buffer=16 * 1024) as server,
+        httpx.AsyncClient(base_url=server.base_url) as client,
+    ):
+        yield server, Api(client)
 
 
 def _small_buffer(server: RunningServer) -> socket.socket:
