@@ -37,10 +37,10 @@ from typing import Any
 import httpx
 from sqlalchemy import event, text
 
+from parley.app import create_app
 from parley.config import Settings
 from parley.db import migrate
 from parley.db.database import create_engine
-from parley.main import create_app
 
 RESULTS = Path(__file__).resolve().parent / "results" / "db-cost.json"
 # MariaDB 10.11 has no Innodb_rows_*: the handler counters count row reads and writes.

@@ -17,11 +17,11 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from parley.cli import socket_options
+from parley.app import create_app
+from parley.app.commands import socket_options
 from parley.config import Settings
 from parley.db import migrate
 from parley.db.database import create_engine
-from parley.main import create_app
 
 MYSQL_SERVER_URL = os.environ.get("PARLEY_TEST_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306")
 BACKENDS_FOR_TESTS = os.environ.get("PARLEY_TEST_BACKENDS", "sqlite,mariadb").split(",")

@@ -20,7 +20,7 @@ async def test_a_client_that_never_reads_does_not_delay_others(
     async with _small_queues(database_url, tmp_path) as (server, api):
         alice, bob, stuck = [await api.user() for _ in range(3)]
         group = await alice.group("Busy", bob, stuck)
-        hub = server.app.state.parley.hub
+        hub = server.app.state.realtime.hub
         async with (
             open_socket(
                 server.ws_url, stuck.token, max_queue=1, sock=_small_buffer(server)
@@ -68,7 +68,7 @@ async def test_a_burst_of_frames_does_not_crowd_out_live_events(
     async with _small_queues(database_url, tmp_path) as (server, api):
         alice, bob = await api.user(), await api.user()
         group = await alice.group("Bursty", bob)
-        hub = server.app.state.parley.hub
+        hub = server.app.state.realtime.hub
         sock = _small_buffer(server)
         async with open_socket(server.ws_url, alice.token, max_queue=1, sock=sock) as burst:
             await eventually(lambda: hub.connection_count == 1)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from parley.realtime.events import Event
 from prometheus_client.parser import text_string_to_metric_families
 
 from parley.observability.logs import JsonFormatter, TextFormatter, redact, request_id
 from parley.realtime.broker import _decode, _encode
-from parley.realtime.events import Event
 from tests.nodes import Node, RedisServer, free_port
 from tests.sockets import open_socket
 from tests.support import PASSWORD, Api, RunningServer, serve, test_settings
@@ -366,7 +366,7 @@ async def test_sigterm_drains_requests_in_flight_and_closes_sockets_with_1012(
 
 
 def test_metrics_is_not_in_the_api_schema(tmp_path: Path) -> None:
-    from parley.main import create_app
+    from parley.app import create_app
 
     app = create_app(test_settings("sqlite+aiosqlite:///" + str(tmp_path / "x.db"), tmp_path))
     assert "/metrics" not in app.openapi()["paths"]

@@ -230,7 +230,7 @@ async def test_heartbeat_drops_a_peer_that_stopped_answering(
     settings = test_settings(database_url, tmp_path, ws_ping_interval=0.2, ws_ping_timeout=0.3)
     async with serve(settings) as server, httpx.AsyncClient(base_url=server.base_url) as client:
         alice = await Api(client).user()
-        hub = server.app.state.parley.hub
+        hub = server.app.state.realtime.hub
         # A hand-made client: it completes the handshake, then never reads or answers pings.
         host, port = server.base_url.removeprefix("http://").split(":")
         reader, writer = await asyncio.open_connection(host, int(port))

@@ -144,7 +144,7 @@ async def test_passwords_are_stored_as_salted_argon2id(api: Api, server: Running
     alice, bob = await api.user(), await api.user()
 
     async def stored_hash(user: User) -> str:
-        async with server.app.state.parley.sessionmaker() as session:
+        async with server.app.state.parley.units.sessionmaker() as session:
             value = await session.scalar(select(UserRow.password_hash).where(UserRow.id == user.id))
         assert isinstance(value, str)
         return value

@@ -1,6 +1,9 @@
-"""Settings, read from the environment (prefix ``PARLEY_``) and an optional ``.env`` file."""
+"""Settings, read from the environment (prefix ``PARLEY_``) and an optional ``.env`` file.
 
-import secrets
+Plain data: reading a setting builds nothing and writes nothing. What start-up derives
+from them (the generated secret key) is `parley.app.startup.prepare`'s job.
+"""
+
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -10,9 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from parley.auth.security import Passwords
-
-SECRET_FILE = "secret_key"
+SECRET_FILE = "secret_key"  # under data_dir, when PARLEY_SECRET_KEY is not set
 
 
 class Settings(BaseSettings):
@@ -111,30 +112,3 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
-
-    @cached_property
-    def passwords(self) -> Passwords:
-        return Passwords(self.password_time_cost, self.password_memory_kib)
-
-    @cached_property
-    def signing_key(self) -> str:
-        """The configured secret, or one generated on first run and kept in data_dir.
-
-        Generating it means no secret ever ships in the repository, and keeping it
-        means tokens survive a restart.
-        """
-        if self.secret_key:
-            return self.secret_key
-        path = self.data_dir / SECRET_FILE
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(64)
-        # Create with 0600 so other local users cannot read it, even briefly.
-        path.touch(mode=0o600)
-        path.write_text(key)
-        return key
-
-
-def get_settings() -> Settings:
-    return Settings()

@@ -33,4 +33,6 @@ class Links:
         if expires < time.time():
             return False
         expected = self._signature(attachment_id, variant, expires)
-        return hmac.compare_digest(expected, signature)
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters, and a
+        # forged link may carry anything. Non-ASCII can never match hex, so it fails.
+        return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))

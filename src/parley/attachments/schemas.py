@@ -1,4 +1,4 @@
-from parley.schemas import Model
+from parley.core.fields import Model
 
 
 class AttachmentView(Model):

@@ -4,7 +4,6 @@ import asyncio
 import io
 import re
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from fastapi import UploadFile
@@ -16,20 +15,11 @@ from parley.attachments.links import Links
 from parley.attachments.schemas import AttachmentOut, AttachmentView
 from parley.attachments.storage import Storage
 from parley.attachments.thumbnails import make_thumbnail
+from parley.core.errors import InvalidInput, NotFound, TooLarge, UnsupportedType
 from parley.db.models import Attachment, ChatUser, Message, User
-from parley.errors import DomainError, InvalidInput, NotFound
-from parley.messages.schemas import MessageOut
 
 NOT_FOUND = "attachment not found"
 _URL = re.compile(r"^/attachments/([1-9][0-9]{0,18})$")
-
-
-class UnsupportedType(DomainError):
-    status_code = 415
-
-
-class TooLarge(DomainError):
-    status_code = 413
 
 
 async def upload(
@@ -148,21 +138,3 @@ def attachment_fields(
         "url": links.sign(id_),
         "thumbnail_url": links.sign(id_, "thumbnail") if thumbnail_key else None,
     }
-
-
-async def message_views(
-    session: AsyncSession, links: Links, messages: Sequence[Message]
-) -> list[MessageOut]:
-    """MessageOut for each message, with its attachment's signed links (one query in all)."""
-    ids = {m.attachment_id for m in messages if m.attachment_id is not None}
-    found = {}
-    if ids:
-        rows = await session.scalars(select(Attachment).where(Attachment.id.in_(ids)))
-        found = {a.id: attachment_view(a, links) for a in rows.all()}
-    views = []
-    for message in messages:
-        view = MessageOut.model_validate(message)
-        if message.attachment_id is not None:
-            view.attachment = found.get(message.attachment_id)
-        views.append(view)
-    return views

@@ -2,7 +2,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field
 
-from parley.schemas import UNICODE, Model, Timestamp, text_constraints
+from parley.core.fields import UNICODE, Model, Timestamp, text_constraints
 
 Username = Annotated[str, text_constraints(32, min_length=3, pattern=r"^[A-Za-z0-9_.]+$"), UNICODE]
 Password = Annotated[str, text_constraints(128, min_length=8), UNICODE]

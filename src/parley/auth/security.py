@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -35,6 +36,16 @@ class Passwords:
             return ok and password_hash is not None
 
         return await asyncio.to_thread(check)
+
+
+@dataclass(frozen=True)
+class Auth:
+    """What signing people in needs: the hasher, the signing key and token lifetimes."""
+
+    passwords: Passwords
+    signing_key: str
+    access_token_minutes: int
+    refresh_token_days: int
 
 
 def create_access_token(user_id: int, session_id: int, key: str, minutes: int) -> str:

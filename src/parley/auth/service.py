@@ -8,16 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.auth import security
 from parley.auth.schemas import RegisterIn, Token
-from parley.config import Settings
+from parley.auth.security import Auth
+from parley.core.errors import Conflict, Unauthorized
 from parley.db.models import AuthSession, RefreshToken, User
 from parley.db.types import utcnow
-from parley.errors import Conflict, Unauthorized
 
 BAD_CREDENTIALS = "incorrect username or password"
 BAD_TOKEN = "invalid or expired token"
 
 
-async def register(session: AsyncSession, settings: Settings, data: RegisterIn) -> User:
+async def register(session: AsyncSession, auth: Auth, data: RegisterIn) -> User:
     username_key, email_key = data.username.lower(), str(data.email).lower()
     taken = (
         await session.execute(
@@ -34,7 +34,7 @@ async def register(session: AsyncSession, settings: Settings, data: RegisterIn) 
         username_key=username_key,
         email=str(data.email),
         email_key=email_key,
-        password_hash=await settings.passwords.hash(data.password),
+        password_hash=await auth.passwords.hash(data.password),
         display_name=display_name,
         display_name_key=display_name.lower(),
     )
@@ -54,43 +54,43 @@ def _raise_taken(username_key: str, taken_usernames: list[str]) -> None:
     raise Conflict("email is already registered")
 
 
-async def login(session: AsyncSession, settings: Settings, name: str, password: str) -> Token:
+async def login(session: AsyncSession, auth: Auth, name: str, password: str) -> Token:
     key = name.lower()
     user = await session.scalar(
         select(User).where(or_(User.username_key == key, User.email_key == key))
     )
-    ok = await settings.passwords.verify(user.password_hash if user else None, password)
+    ok = await auth.passwords.verify(user.password_hash if user else None, password)
     if user is None or not ok:
         raise Unauthorized(BAD_CREDENTIALS)
-    return await _start_session(session, settings, user)
+    return await _start_session(session, auth, user)
 
 
-async def _start_session(session: AsyncSession, settings: Settings, user: User) -> Token:
+async def _start_session(session: AsyncSession, auth: Auth, user: User) -> Token:
     auth_session = AuthSession(
-        user_id=user.id, expires_at=utcnow() + timedelta(days=settings.refresh_token_days)
+        user_id=user.id, expires_at=utcnow() + timedelta(days=auth.refresh_token_days)
     )
     session.add(auth_session)
     await session.flush()
-    return await _issue(session, settings, auth_session)
+    return await _issue(session, auth, auth_session)
 
 
-async def _issue(session: AsyncSession, settings: Settings, auth_session: AuthSession) -> Token:
+async def _issue(session: AsyncSession, auth: Auth, auth_session: AuthSession) -> Token:
     refresh_token = security.new_refresh_token()
     session.add(
         RefreshToken(session_id=auth_session.id, token_hash=security.token_digest(refresh_token))
     )
     await session.flush()
     access = security.create_access_token(
-        auth_session.user_id, auth_session.id, settings.signing_key, settings.access_token_minutes
+        auth_session.user_id, auth_session.id, auth.signing_key, auth.access_token_minutes
     )
     return Token(
         access_token=access,
-        expires_in=settings.access_token_minutes * 60,
+        expires_in=auth.access_token_minutes * 60,
         refresh_token=refresh_token,
     )
 
 
-async def refresh(session: AsyncSession, settings: Settings, refresh_token: str) -> Token:
+async def refresh(session: AsyncSession, auth: Auth, refresh_token: str) -> Token:
     """Spend a refresh token for a new pair; a spent one coming back ends its session."""
     row = (
         await session.execute(
@@ -112,8 +112,8 @@ async def refresh(session: AsyncSession, settings: Settings, refresh_token: str)
         await session.commit()
         raise Unauthorized(BAD_TOKEN)
     token.spent_at = utcnow()
-    auth_session.expires_at = utcnow() + timedelta(days=settings.refresh_token_days)
-    return await _issue(session, settings, auth_session)
+    auth_session.expires_at = utcnow() + timedelta(days=auth.refresh_token_days)
+    return await _issue(session, auth, auth_session)
 
 
 async def logout(session: AsyncSession, auth_session: AuthSession) -> None:
@@ -121,11 +121,9 @@ async def logout(session: AsyncSession, auth_session: AuthSession) -> None:
     await session.flush()
 
 
-async def authenticate(
-    session: AsyncSession, settings: Settings, token: str
-) -> tuple[User, AuthSession]:
+async def authenticate(session: AsyncSession, auth: Auth, token: str) -> tuple[User, AuthSession]:
     """The user and session behind an access token, or 401."""
-    claims = security.decode_access_token(token, settings.signing_key)
+    claims = security.decode_access_token(token, auth.signing_key)
     if claims is None:
         raise Unauthorized(BAD_TOKEN)
     user_id, session_id = claims

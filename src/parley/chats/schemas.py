@@ -2,11 +2,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, model_validator
 
+from parley.core.fields import UNICODE, IdField, Model, Timestamp, text_constraints
+from parley.membership.service import Role
 from parley.messages.schemas import MessageOut
-from parley.schemas import UNICODE, IdField, Model, Timestamp, text_constraints
 from parley.users.schemas import UserPublic
 
-Role = Literal["owner", "admin", "member"]
 Title = Annotated[str, text_constraints(100, min_length=1, strip=True), UNICODE]
 
 

@@ -1,34 +1,31 @@
-"""Direct and group chats, membership and roles, and the chat list."""
+"""Direct and group chats, member changes and roles, and the chat list.
 
-from collections.abc import Sequence
+The rules only: the actions (`parley.actions.chats`) record the events.
+"""
+
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley.attachments.links import Links
 from parley.attachments.service import attachment_fields
 from parley.chats.schemas import CHAT_LIST, ChatOut
+from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.db.models import Attachment, Chat, ChatUser, Message, User
-from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
-from parley.realtime.events import Event, record
-from parley.views import Views
-
-CHAT_NOT_FOUND = "chat not found"
-MANAGERS = ("owner", "admin")
+from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, member_ids, require_member
+from parley.messages.views import message_fields
 
 
-async def require_member(session: AsyncSession, chat_id: int, user_id: int) -> ChatUser:
-    """The caller's membership; 404 whether the chat is missing or just not theirs."""
-    membership = await session.get(ChatUser, (chat_id, user_id))
-    if membership is None:
-        raise NotFound(CHAT_NOT_FOUND)
-    return membership
+@dataclass(frozen=True)
+class Views:
+    """What rendering a chat needs beyond the database: who is online, and link signing."""
 
-
-async def member_ids(session: AsyncSession, chat_id: int) -> frozenset[int]:
-    rows = await session.scalars(select(ChatUser.user_id).where(ChatUser.chat_id == chat_id))
-    return frozenset(rows.all())
+    online: Container[int]
+    links: Links
 
 
 async def _require_users(session: AsyncSession, user_ids: set[int]) -> None:
@@ -65,9 +62,7 @@ async def create_direct(
         if existing is None:
             raise
         return await chat_view(session, me_id, existing.id, views), False
-    view = await chat_view(session, me_id, chat.id, views)
-    record(session, _chat_event("chat.created", view))
-    return view, True
+    return await chat_view(session, me_id, chat.id, views), True
 
 
 async def create_group(
@@ -89,15 +84,7 @@ async def create_group(
     ]
     session.add(chat)
     await session.flush()
-    view = await chat_view(session, me.id, chat.id, views)
-    record(session, _chat_event("chat.created", view))
-    return view
-
-
-def _chat_event(kind: str, view: ChatOut) -> Event:
-    recipients = frozenset(m.user.id for m in view.members)
-    # unread_count is the actor's own; receivers keep their own count.
-    return Event({"type": kind, "chat": view.model_dump(mode="json")}, recipients, view.id)
+    return await chat_view(session, me.id, chat.id, views)
 
 
 async def list_chats(session: AsyncSession, me_id: int, views: Views) -> list[ChatOut]:
@@ -134,7 +121,6 @@ def _chat_rows(me_id: int) -> Select[*tuple[Any, ...]]:
             Message.id.label("last_id"),
             Message.sender_id,
             Message.content,
-            Message.attachment_url,
             Message.created_at.label("sent_at"),
             Message.edited_at,
             Message.is_read,
@@ -205,18 +191,18 @@ async def _views(
                     row.content_type,
                     row.thumbnail_key,
                 )
-            last = {
-                "id": row.last_id,
-                "chat_id": row.id,
-                "sender_id": row.sender_id,
-                "content": row.content,
-                "attachment_url": row.attachment_url,
-                "created_at": row.sent_at,
-                "edited_at": row.edited_at,
-                "is_read": row.is_read,
-                "client_id": row.client_id,
-                "attachment": attachment,
-            }
+            last = message_fields(
+                id=row.last_id,
+                chat_id=row.id,
+                sender_id=row.sender_id,
+                content=row.content,
+                created_at=row.sent_at,
+                edited_at=row.edited_at,
+                is_read=row.is_read,
+                client_id=row.client_id,
+                attachment_id=row.attachment_id,
+                attachment=attachment,
+            )
         out.append(
             {
                 "id": row.id,
@@ -268,9 +254,7 @@ async def rename(
     chat, _ = await _require_manager(session, chat_id, me.id)
     chat.title = title
     await session.flush()
-    view = await chat_view(session, me.id, chat.id, views)
-    record(session, _chat_event("chat.updated", view))
-    return view
+    return await chat_view(session, me.id, chat.id, views)
 
 
 async def add_member(
@@ -292,21 +276,21 @@ async def add_member(
     if len(current) >= max_members:
         raise InvalidInput(("body", "user_id"), f"a group holds at most {max_members} members")
     session.add(ChatUser(chat_id=chat_id, user_id=user_id, role=role))
-    await session.flush()
-    recipients = current | {user_id}
-    record(
-        session,
-        Event(
-            {"type": "member.added", "chat_id": chat_id, "user_id": user_id}, recipients, chat_id
-        ),
-    )
-    view = await chat_view(session, me.id, chat.id, views)
-    record(session, _chat_event("chat.updated", view))
-    return view
+    try:
+        await session.flush()
+    except IntegrityError:
+        # Added by a request racing this one: the primary key kept one membership.
+        raise Conflict("user is already a member") from None
+    return await chat_view(session, me.id, chat.id, views)
 
 
-async def remove_member(session: AsyncSession, me: User, chat_id: int, user_id: int) -> None:
-    """Managers remove others (admins only plain members); anyone may leave a group."""
+async def remove_member(
+    session: AsyncSession, me: User, chat_id: int, user_id: int
+) -> frozenset[int]:
+    """Managers remove others (admins only plain members); anyone may leave a group.
+
+    Returns the members before the removal: they all hear of it, the removed one too.
+    """
     mine = await require_member(session, chat_id, me.id)
     chat = await session.get(Chat, chat_id, with_for_update=True)
     if chat is None:
@@ -326,16 +310,7 @@ async def remove_member(session: AsyncSession, me: User, chat_id: int, user_id: 
     await session.flush()
     if target.role == "owner":
         await _hand_over_ownership(session, chat_id)
-    record(
-        session,
-        Event(
-            {"type": "member.removed", "chat_id": chat_id, "user_id": user_id}, recipients, chat_id
-        ),
-    )
-
-
-def _member_event(kind: str, chat_id: int, user_id: int, recipients: frozenset[int]) -> Event:
-    return Event({"type": kind, "chat_id": chat_id, "user_id": user_id}, recipients, chat_id)
+    return recipients
 
 
 async def _hand_over_ownership(session: AsyncSession, chat_id: int) -> None:

@@ -149,7 +149,6 @@ class Message(Base):
     content: Mapped[str] = mapped_column(Text)
     is_read: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    attachment_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     attachment_id: Mapped[int | None] = mapped_column(
         ForeignKey("attachments.id", ondelete="SET NULL"), index=True, default=None
     )

@@ -3,7 +3,7 @@ from typing import Annotated
 from pydantic import BaseModel, model_validator
 
 from parley.attachments.schemas import AttachmentView
-from parley.schemas import UNICODE, IdField, Model, Timestamp, text_constraints
+from parley.core.fields import UNICODE, IdField, Model, Timestamp, text_constraints
 
 MAX_CONTENT = 4000
 Content = Annotated[str, text_constraints(MAX_CONTENT), UNICODE]

@@ -1,5 +1,10 @@
-"""Sending, paging, editing, deleting and reading messages."""
+"""Sending, paging, editing, deleting and reading messages: the rules, not the events.
 
+The actions (`parley.actions.messages`) call these inside a unit of work and record what
+happened as events.
+"""
+
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, insert, select, update
@@ -7,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.attachments.links import Links
-from parley.attachments.service import attachment_view, message_views, owned
-from parley.chats.service import CHAT_NOT_FOUND, MANAGERS, member_ids, require_member
+from parley.attachments.service import attachment_fields, owned
+from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.db.models import Chat, ChatUser, Message, User
 from parley.db.types import utcnow
-from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
+from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, require_member
 from parley.messages.schemas import MessageOut
-from parley.realtime.events import Event, record
+from parley.messages.views import MESSAGE, message_fields, message_views
 
 MESSAGE_NOT_FOUND = "message not found"
 # The tables themselves, for statements that need no ORM objects.
@@ -54,6 +59,13 @@ async def history(
     return page if after is not None else page[::-1]
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    message: MessageOut
+    created: bool  # False: a repeat of a client_id, answered with the original
+    others_read: bool  # sending marked others' messages read (a chat.read to tell)
+
+
 async def send(
     session: AsyncSession,
     links: Links,
@@ -62,7 +74,7 @@ async def send(
     content: str,
     attachment_url: str | None = None,
     client_id: str | None = None,
-) -> tuple[MessageOut, bool]:
+) -> Sent:
     """Store a message once; a repeat with the same client_id returns the original.
 
     The hottest write there is, so it is plain table statements rather than ORM objects:
@@ -81,14 +93,14 @@ async def send(
         raise NotFound(CHAT_NOT_FOUND)
     attachment = await owned(session, sender_id, attachment_url) if attachment_url else None
     now = utcnow()
+    attachment_id = attachment.id if attachment else None
     values = {
         "chat_id": chat_id,
         "sender_id": sender_id,
         "content": content,
         "is_read": False,
         "created_at": now,
-        "attachment_url": f"/attachments/{attachment.id}" if attachment else None,
-        "attachment_id": attachment.id if attachment else None,
+        "attachment_id": attachment_id,
         "client_id": client_id,
     }
     try:
@@ -101,7 +113,7 @@ async def send(
         original = await _by_client_id(session, sender_id, client_id)
         if original is None:
             raise
-        return await _checked_repeat(session, links, original, chat_id), False
+        return Sent(await _checked_repeat(session, links, original, chat_id), False, False)
     key = inserted.inserted_primary_key
     assert key is not None  # a single-row INSERT always has one
     message_id = int(key[0])
@@ -117,18 +129,29 @@ async def send(
         .values(last_read_message_id=message_id)
     )
     marked = await _mark_others_read(session, chat_id, sender_id, read, message_id)
-    view = {k: v for k, v in values.items() if k != "attachment_id"}
-    out = MessageOut(
+    shown = None
+    if attachment is not None:
+        shown = attachment_fields(
+            links,
+            attachment.id,
+            attachment.name,
+            attachment.size,
+            attachment.content_type,
+            attachment.thumbnail_key,
+        )
+    fields = message_fields(
         id=message_id,
+        chat_id=chat_id,
+        sender_id=sender_id,
+        content=content,
+        created_at=now,
         edited_at=None,
-        attachment=attachment_view(attachment, links) if attachment else None,
-        **view,
+        is_read=False,
+        client_id=client_id,
+        attachment_id=attachment_id,
+        attachment=shown,
     )
-    recipients = await member_ids(session, chat_id)
-    record(session, Event(message_payload("message.new", out), recipients, chat_id))
-    if marked:
-        record(session, _read_event(chat_id, sender_id, message_id, recipients))
-    return out, True
+    return Sent(MESSAGE.validate_python(fields), True, marked > 0)
 
 
 async def _by_client_id(session: AsyncSession, sender_id: int, client_id: str) -> Message | None:
@@ -145,10 +168,6 @@ async def _checked_repeat(
         raise Conflict("client_id was already used for a message in another chat")
     (out,) = await message_views(session, links, [original])
     return out
-
-
-def message_payload(kind: str, message: MessageOut) -> dict[str, object]:
-    return {"type": kind, "chat_id": message.chat_id, "message": message.model_dump(mode="json")}
 
 
 async def _live_message(session: AsyncSession, chat_id: int, message_id: int) -> Message:
@@ -169,8 +188,6 @@ async def edit(
     message.edited_at = utcnow()
     await session.flush()
     (out,) = await message_views(session, links, [message])
-    recipients = await member_ids(session, chat_id)
-    record(session, Event(message_payload("message.updated", out), recipients, chat_id))
     return out
 
 
@@ -182,7 +199,6 @@ async def delete(session: AsyncSession, me: User, chat_id: int, message_id: int)
         raise Forbidden("only the sender or the chat's owner or admins may delete a message")
     message.deleted_at = utcnow()
     message.content = ""
-    message.attachment_url = None
     message.attachment_id = None
     chat = await session.get(Chat, chat_id, with_for_update=True)
     if chat is not None and chat.last_message_id == message_id:
@@ -193,22 +209,21 @@ async def delete(session: AsyncSession, me: User, chat_id: int, message_id: int)
             .limit(1)
         )
     await session.flush()
-    recipients = await member_ids(session, chat_id)
-    payload = {"type": "message.deleted", "chat_id": chat_id, "message_id": message_id}
-    record(session, Event(payload, recipients, chat_id))
 
 
-async def mark_read(session: AsyncSession, me: User, chat_id: int, message_id: int) -> None:
-    """Everything up to message_id is read by me; others' messages become is_read."""
+async def mark_read(session: AsyncSession, me: User, chat_id: int, message_id: int) -> int | None:
+    """Everything up to message_id is read by me; others' messages become is_read.
+
+    Returns where my marker now stands, or None when it did not move.
+    """
     membership = await require_member(session, chat_id, me.id)
     chat = await session.get(Chat, chat_id)
     # A marker past the newest message would hide messages that have not arrived yet.
     upto = min(message_id, (chat.last_message_id or 0) if chat else 0)
     if upto <= membership.last_read_message_id:
-        return
+        return None
     await _advance_read(session, membership, upto)
-    recipients = await member_ids(session, chat_id)
-    record(session, _read_event(chat_id, me.id, upto, recipients))
+    return upto
 
 
 async def _advance_read(session: AsyncSession, membership: ChatUser, upto: int) -> int:
@@ -239,11 +254,6 @@ async def _mark_others_read(
         ),
     )
     return result.rowcount
-
-
-def _read_event(chat_id: int, user_id: int, upto: int, recipients: frozenset[int]) -> Event:
-    payload = {"type": "chat.read", "chat_id": chat_id, "user_id": user_id, "message_id": upto}
-    return Event(payload, recipients, chat_id)
 
 
 async def missed(

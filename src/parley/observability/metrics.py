@@ -8,7 +8,7 @@ import time
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
-from parley.realtime.events import Event
+from parley.core.events import Event
 
 # The *_created series double the output and no dashboard reads them.
 disable_created_metrics()  # type: ignore[no-untyped-call]

@@ -6,7 +6,6 @@ import time
 import uuid
 from typing import Any
 
-from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parley.observability import logs, metrics
@@ -76,10 +75,7 @@ def _incoming_id(scope: Scope) -> str | None:
 
 def _route_template(scope: Scope) -> str:
     """The matched route's template (`/chats/{chat_id}`), never the raw path: bounded labels."""
-    route = scope.get("route")
-    if isinstance(route, Mount):
-        return (route.path or "") + "/*"
-    path = getattr(route, "path", None)
+    path = getattr(scope.get("route"), "path", None)
     return path if isinstance(path, str) else "unmatched"
 
 

@@ -18,8 +18,8 @@ import redis.asyncio as redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import RedisError
 
+from parley.core.events import Event
 from parley.observability import metrics
-from parley.realtime.events import Event
 from parley.realtime.hub import Hub
 
 log = logging.getLogger("parley.realtime")
@@ -66,15 +66,38 @@ class MemoryBroker:
 
 
 def _encode(event: Event) -> str:
-    # "t": when it was published, so receivers can measure the broker's lag.
-    return json.dumps(
-        {"p": event.payload, "r": sorted(event.recipients), "c": event.chat_id, "t": time.time()}
-    )
+    """A line of routing (JSON), then the frame as the sockets get it, not encoded again.
+
+    "t": when it was published, so receivers can measure the broker's lag. A compact JSON
+    frame never holds a raw newline, so the first one ends the routing line.
+    """
+    routing = {
+        "y": event.type,
+        "r": sorted(event.recipients),
+        "c": event.chat_id,
+        "m": event.message_id,
+        "t": time.time(),
+    }
+    return json.dumps(routing, separators=(",", ":")) + "\n" + event.frame
 
 
 def _decode(data: str | bytes) -> tuple[Event, float | None]:
-    raw: dict[str, Any] = json.loads(data)
-    return Event(raw["p"], frozenset(raw["r"]), raw["c"]), raw.get("t")
+    text = data.decode() if isinstance(data, bytes) else data
+    head, newline, frame = text.partition("\n")
+    raw: dict[str, Any] = json.loads(head)
+    if not newline:
+        return _decode_legacy(raw), raw.get("t")
+    event = Event(raw["y"], frame, frozenset(raw["r"]), raw["c"], raw["m"])
+    return event, raw.get("t")
+
+
+def _decode_legacy(raw: dict[str, Any]) -> Event:
+    """An event from a node of an earlier version (during a rolling upgrade): a payload."""
+    payload: dict[str, Any] = raw["p"]
+    kind = str(payload["type"])
+    message_id = int(payload["message"]["id"]) if kind == "message.new" else None
+    frame = json.dumps(payload, separators=(",", ":"))
+    return Event(kind, frame, frozenset(raw["r"]), raw["c"], message_id)
 
 
 class RedisBroker:
@@ -167,7 +190,7 @@ class RedisBroker:
                 await asyncio.sleep(backoff.compute(failures))
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
 
     async def _load_online(self) -> None:
         now = time.time()

@@ -1,24 +1,28 @@
 """What a client may send over a socket, and how each frame is handled."""
 
 import json
+import logging
 import time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from parley.chats.service import member_ids, require_member
+from parley.actions import activity
+from parley.actions import messages as actions
+from parley.actions.context import Context
+from parley.actions.events import Error, MessageAck, Pong
+from parley.core.errors import (
+    DATABASE_ERRORS,
+    UNAVAILABLE_DETAIL,
+    DomainError,
+    database_unavailable,
+)
+from parley.core.fields import IdField
 from parley.db.models import User
-from parley.db.unit_of_work import unit_of_work
-from parley.errors import DomainError, InvalidInput
-from parley.messages import service as messages
 from parley.messages.schemas import MessageIn
 from parley.realtime.connection import Connection
-from parley.realtime.events import Event
-from parley.schemas import IdField
-from parley.state import AppState
 
+log = logging.getLogger("parley.realtime")
 TYPING_INTERVAL = 2.0  # seconds: at most one typing event per chat per socket in this time
 
 
@@ -47,34 +51,15 @@ _frames: TypeAdapter[Frame] = TypeAdapter(Frame)
 KNOWN_TYPES = ("message.send", "typing", "read", "ping")
 
 
-def dumps(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"))
-
-
 def error(code: str, detail: str, client_id: str | None = None) -> str:
-    payload: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
-    if client_id is not None:
-        payload["client_id"] = client_id
-    return dumps(payload)
-
-
-_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    422: "invalid",
-    429: "rate_limited",
-    503: "unavailable",
-}
+    return Error(code=code, detail=detail, client_id=client_id).encode()
 
 
 class FrameHandler:
     """Handles the frames of one socket; every failure becomes an ``error`` frame."""
 
-    def __init__(self, state: AppState, conn: Connection, user: User, address: str) -> None:
-        self.state = state
+    def __init__(self, ctx: Context, conn: Connection, user: User, address: str) -> None:
+        self.ctx = ctx
         self.conn = conn
         self.user = user
         self.address = address  # the client's, for the per-address send limit
@@ -100,57 +85,45 @@ class FrameHandler:
         except ValidationError as exc:
             first = exc.errors(include_input=False)[0]
             where = ".".join(str(p) for p in first["loc"][1:]) or "frame"
-            await self.conn.send_now(error("invalid", f"{where}: {first['msg']}", client_id))
+            await self.conn.send_now(error("invalid_input", f"{where}: {first['msg']}", client_id))
             return
         try:
             await self._dispatch(frame)
         except DomainError as exc:
-            code = _CODES.get(exc.status_code, "error")
-            detail = exc.errors()[0]["msg"] if isinstance(exc, InvalidInput) else exc.detail
-            await self.conn.send_now(error(code, detail, client_id))
-        except (OperationalError, PoolTimeout):
-            detail = "the database is unavailable; try again shortly"
-            await self.conn.send_now(error("unavailable", detail, client_id))
+            detail = exc.details()
+            if not isinstance(detail, str):
+                detail = detail[0]["msg"]
+            await self.conn.send_now(error(exc.code, detail, client_id))
+        except DATABASE_ERRORS as exc:
+            if not database_unavailable(exc):
+                log.exception("database error while handling a frame")
+                await self.conn.send_now(error("internal", "internal server error", client_id))
+                return
+            await self.conn.send_now(error("unavailable", UNAVAILABLE_DETAIL, client_id))
 
     async def _dispatch(self, frame: Frame) -> None:
         if isinstance(frame, PingFrame):
-            await self.conn.send_now(dumps({"type": "pong"}))
+            await self.conn.send_now(Pong().encode())
         elif isinstance(frame, SendFrame):
             await self._send(frame)
         elif isinstance(frame, TypingFrame):
             await self._typing(frame.chat_id)
         else:
-            async with unit_of_work(self.state) as session:
-                await messages.mark_read(session, self.user, frame.chat_id, frame.message_id)
+            async with self.ctx.units.begin() as session:
+                await actions.mark_read(session, self.user, frame.chat_id, frame.message_id)
 
     async def _send(self, frame: SendFrame) -> None:
-        await self.state.message_limit.hit(f"user:{self.user.id}")
-        await self.state.message_address_limit.hit(f"ip:{self.address}")
-        async with unit_of_work(self.state) as session:
-            message, _ = await messages.send(
-                session,
-                self.state.links,
-                self.user,
-                frame.chat_id,
-                frame.content,
-                frame.attachment_url,
-                frame.client_id,
+        async with self.ctx.units.begin() as session:
+            sent = await actions.send(
+                session, self.ctx, self.user, frame.chat_id, frame, self.address
             )
-        ack = {
-            "type": "message.ack",
-            "client_id": frame.client_id,
-            "message": message.model_dump(mode="json"),
-        }
-        await self.conn.send_now(dumps(ack))
+        # After the commit: an acknowledged message is a stored one.
+        ack = MessageAck(client_id=frame.client_id, message=sent.message)
+        await self.conn.send_now(ack.encode())
 
     async def _typing(self, chat_id: int) -> None:
         now = time.monotonic()
         if now - self._typing_sent.get(chat_id, 0.0) < TYPING_INTERVAL:
             return  # throttled: the others already know
-        async with unit_of_work(self.state) as session:
-            await require_member(session, chat_id, self.user.id)
-            others = await member_ids(session, chat_id) - {self.user.id}
+        await activity.typing(self.ctx, self.user, chat_id)
         self._typing_sent[chat_id] = now
-        payload = {"type": "typing", "chat_id": chat_id, "user_id": self.user.id}
-        # Typing is never stored: straight to the broker.
-        await self.state.broker.publish(Event(payload, others, chat_id))

@@ -4,11 +4,9 @@ import json
 import logging
 from collections import defaultdict
 
-from parley.db.models import User
+from parley.core.events import Event
 from parley.observability import metrics
 from parley.realtime.connection import CLOSE_NOT_MEMBER, CLOSE_RESTART, Connection
-from parley.realtime.events import Event
-from parley.users.schemas import UserPublic
 
 log = logging.getLogger("parley.realtime")
 
@@ -52,28 +50,22 @@ class Hub:
     def local_users(self) -> set[int]:
         return set(self._by_user)
 
-    def public_user(self, user: User) -> UserPublic:
-        view = UserPublic.model_validate(user)
-        view.online = user.id in self.online
-        return view
-
     async def dispatch(self, event: Event) -> None:
         """Hand an event to the local sockets of its recipients (called on every node)."""
         if event.type == "presence":
-            user_id, online = event.payload["user_id"], event.payload["online"]
-            (self.online.add if online else self.online.discard)(user_id)
-        text = json.dumps(event.payload, separators=(",", ":"))
-        message_id = _message_id(event)
+            about = json.loads(event.frame)
+            (self.online.add if about["online"] else self.online.discard)(about["user_id"])
         frames = 0
         for user_id in event.recipients:
             for conn in tuple(self._by_user.get(user_id, ())):
                 if conn.wants(event.chat_id):
-                    conn.offer(text, message_id)
+                    conn.offer(event.frame, event.message_id)
                     frames += 1
         metrics.delivered(event, frames)
         if event.type == "member.removed":
             # A per-chat socket of someone no longer in the chat has nothing left to show.
-            for conn in tuple(self._by_user.get(event.payload["user_id"], ())):
+            removed = json.loads(event.frame)["user_id"]
+            for conn in tuple(self._by_user.get(removed, ())):
                 if conn.chat_id == event.chat_id:
                     conn.close(CLOSE_NOT_MEMBER)
 
@@ -81,9 +73,3 @@ class Hub:
         for conns in self._by_user.values():
             for conn in conns:
                 conn.close(code)
-
-
-def _message_id(event: Event) -> int | None:
-    if event.type == "message.new":
-        return int(event.payload["message"]["id"])
-    return None

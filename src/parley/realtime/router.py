@@ -2,21 +2,22 @@
 
 import asyncio
 import contextlib
-import json
 import logging
+from dataclasses import dataclass
 
 from fastapi import APIRouter, WebSocket
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.websockets import WebSocketDisconnect
 
+from parley.actions import activity
+from parley.actions.context import Context
+from parley.actions.events import MessageNew
 from parley.auth import service as auth_service
-from parley.chats.service import require_member
+from parley.core.errors import DATABASE_ERRORS, DomainError, database_unavailable
+from parley.core.fields import MAX_ID
 from parley.db.models import User
-from parley.db.unit_of_work import unit_of_work
-from parley.errors import DomainError
+from parley.membership.service import require_member
 from parley.messages import service as messages
-from parley.realtime import presence
+from parley.realtime.broker import Broker
 from parley.realtime.connection import (
     CLOSE_BAD_REQUEST,
     CLOSE_NOT_MEMBER,
@@ -26,14 +27,21 @@ from parley.realtime.connection import (
     Connection,
 )
 from parley.realtime.frames import FrameHandler, error
-from parley.schemas import MAX_ID
-from parley.state import AppState
+from parley.realtime.hub import Hub
 
 log = logging.getLogger("parley.realtime")
 router = APIRouter()
 
 WS_MAX_FRAME = 64 * 1024  # larger frames close the socket with 1009 (enforced by uvicorn)
 REPLAY_PAGE = 500
+
+
+@dataclass(frozen=True)
+class Realtime:
+    """This node's sockets and its link to the others (``app.state.realtime``)."""
+
+    hub: Hub
+    broker: Broker
 
 
 @router.websocket("/ws")
@@ -60,9 +68,11 @@ def _since(websocket: WebSocket) -> int | str | None:
 
 
 async def _serve(websocket: WebSocket, chat_id: int | None) -> None:
-    state: AppState = websocket.app.state.parley
+    ctx: Context = websocket.app.state.parley
+    realtime: Realtime = websocket.app.state.realtime
+    hub, broker = realtime.hub, realtime.broker
     await websocket.accept()
-    user = await _authenticate(state, websocket.query_params.get("token", ""), chat_id)
+    user = await _authenticate(ctx, websocket.query_params.get("token", ""), chat_id)
     if isinstance(user, int):
         await _refuse(websocket, user)
         return
@@ -71,34 +81,36 @@ async def _serve(websocket: WebSocket, chat_id: int | None) -> None:
         await _refuse(websocket, CLOSE_BAD_REQUEST, error("invalid", since))
         return
 
-    limit = state.settings.max_sockets_per_user
-    if state.hub.count(user.id) >= limit:
+    limit = ctx.settings.max_sockets_per_user
+    if hub.count(user.id) >= limit:
         # Checked and then added below with no await between, so racing sockets cannot
         # both slip under the cap.
         reason = f"too many sockets for this user (at most {limit}); close another first"
         await _refuse(websocket, CLOSE_TOO_MANY, reason=reason)
         return
-    conn = Connection(websocket, user.id, chat_id, state.settings.ws_send_queue)
+    conn = Connection(websocket, user.id, chat_id, ctx.settings.ws_send_queue)
     if since is not None:
         conn.start_buffering()  # subscribe first; replay; then release what arrived
-    first_here = state.hub.add(conn)
+    first_here = hub.add(conn)
     try:
         if since is not None:
-            await _replay(state, conn, since)
-        if await state.broker.arrive(user.id, first_here):
-            await presence.announce(state, user.id, online=True)
-        handler = FrameHandler(state, conn, user, _address(websocket))
+            await _replay(ctx, conn, since)
+        if await broker.arrive(user.id, first_here):
+            await activity.announce(ctx, user.id, online=True)
+        handler = FrameHandler(ctx, conn, user, _address(websocket))
         await _until_closed(websocket, conn, handler)
-    except (OperationalError, PoolTimeout):
+    except DATABASE_ERRORS as exc:
+        if not database_unavailable(exc):
+            raise
         # The database went away during the replay or the presence update.
         log.warning("socket closed: the database is unavailable")
         conn.close(CLOSE_TRY_AGAIN)
     finally:
-        last_here = state.hub.remove(conn)
+        last_here = hub.remove(conn)
         await conn.finish()
         with contextlib.suppress(Exception):  # presence is best-effort; never mask the close
-            if await state.broker.leave(user.id, last_here):
-                await presence.announce(state, user.id, online=False)
+            if await broker.leave(user.id, last_here):
+                await activity.announce(ctx, user.id, online=False)
 
 
 async def _refuse(websocket: WebSocket, code: int, frame: str = "", reason: str = "") -> None:
@@ -109,16 +121,18 @@ async def _refuse(websocket: WebSocket, code: int, frame: str = "", reason: str 
         await websocket.close(code, reason=reason)
 
 
-async def _authenticate(state: AppState, token: str, chat_id: int | None) -> User | int:
+async def _authenticate(ctx: Context, token: str, chat_id: int | None) -> User | int:
     """The user behind the token, or the close code to answer with."""
     try:
-        async with unit_of_work(state) as session:
-            user, _ = await auth_service.authenticate(session, state.settings, token)
+        async with ctx.units.begin() as session:
+            user, _ = await auth_service.authenticate(session, ctx.auth, token)
             if chat_id is not None:
                 await require_member(session, chat_id, user.id)
     except DomainError as exc:
         return CLOSE_NOT_MEMBER if exc.status_code == 404 else CLOSE_UNAUTHORIZED
-    except (OperationalError, PoolTimeout) as exc:
+    except DATABASE_ERRORS as exc:
+        if not database_unavailable(exc):
+            raise
         # The database is down: not the client's fault, so say "try again later".
         log.warning("socket refused: the database is unavailable (%s)", type(exc).__name__)
         return CLOSE_TRY_AGAIN
@@ -129,18 +143,17 @@ def _address(websocket: WebSocket) -> str:
     return websocket.client.host if websocket.client else "unknown"
 
 
-async def _replay(state: AppState, conn: Connection, since: int) -> None:
+async def _replay(ctx: Context, conn: Connection, since: int) -> None:
     """Send every message.new missed after ``since``, page by page, then go live."""
     sent: list[int] = []
     cursor = since
     while True:
-        async with state.sessionmaker() as session:
+        async with ctx.units.sessionmaker() as session:
             page = await messages.missed(
-                session, state.links, conn.user_id, cursor, conn.chat_id, REPLAY_PAGE
+                session, ctx.links, conn.user_id, cursor, conn.chat_id, REPLAY_PAGE
             )
         for message in page:
-            payload = messages.message_payload("message.new", message)
-            await conn.send_now(json.dumps(payload, separators=(",", ":")))
+            await conn.send_now(MessageNew(chat_id=message.chat_id, message=message).encode())
             sent.append(message.id)
         if len(page) < REPLAY_PAGE:
             break

@@ -3,7 +3,7 @@ from typing import Annotated
 from pydantic import BaseModel
 
 from parley.auth.schemas import DisplayName, Password
-from parley.schemas import UNICODE, Model, Timestamp, text_constraints
+from parley.core.fields import UNICODE, Model, Timestamp, text_constraints
 
 
 class UserPublic(Model):

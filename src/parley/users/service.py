@@ -1,14 +1,14 @@
 """Finding people and changing your own profile."""
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from sqlalchemy import case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.auth.security import Passwords
+from parley.core.errors import Forbidden, InvalidInput, NotFound
 from parley.db.models import User
-from parley.errors import Forbidden, InvalidInput, NotFound
-from parley.users.schemas import UserUpdate
+from parley.users.schemas import UserPublic, UserUpdate
 
 
 def _like_escape(text: str) -> str:
@@ -35,6 +35,12 @@ async def search(session: AsyncSession, query: str, limit: int) -> Sequence[User
         .limit(limit)
     )
     return rows.all()
+
+
+def public_user(user: User, online: Container[int]) -> UserPublic:
+    view = UserPublic.model_validate(user)
+    view.online = user.id in online
+    return view
 
 
 async def get(session: AsyncSession, user_id: int) -> User:

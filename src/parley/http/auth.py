@@ -4,18 +4,11 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from parley.actions import accounts
 from parley.auth import service
 from parley.auth.schemas import LoginIn, LogoutIn, RefreshIn, RegisterIn, Token, UserOut
-from parley.dependencies import (
-    AuthDep,
-    ClientAddress,
-    CurrentUser,
-    SessionDep,
-    SettingsDep,
-    StateDep,
-)
-from parley.errors import DomainError
-from parley.schemas import error_responses
+from parley.http.dependencies import AuthDep, ClientAddress, ContextDep, CurrentUser, SessionDep
+from parley.http.responses import error_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -61,11 +54,9 @@ async def login_payload(request: Request) -> LoginIn:
     responses=error_responses(409, 429),
 )
 async def register(
-    data: RegisterIn, session: SessionDep, state: StateDep, address: ClientAddress
+    data: RegisterIn, session: SessionDep, ctx: ContextDep, address: ClientAddress
 ) -> Any:
-    # Every attempt counts (409s too): it also slows down probing for taken names.
-    await state.registration_limit.hit(f"ip:{address}")
-    return await service.register(session, state.settings, data)
+    return await accounts.register(session, ctx, data, address)
 
 
 @router.post(
@@ -77,17 +68,10 @@ async def register(
 async def login(
     data: Annotated[LoginIn, Depends(login_payload)],
     session: SessionDep,
-    state: StateDep,
+    ctx: ContextDep,
     address: ClientAddress,
 ) -> Token:
-    keys = (f"ip:{address}", f"user:{data.username.lower()}")
-    await state.login_limit.check(*keys)
-    try:
-        return await service.login(session, state.settings, data.username, data.password)
-    except DomainError:
-        # Only failures count: people who know their password are never locked out.
-        await state.login_limit.hit(*keys)
-        raise
+    return await accounts.login(session, ctx, data, address)
 
 
 @router.get("/me", response_model=UserOut, responses=error_responses(401))
@@ -96,8 +80,8 @@ async def me(user: CurrentUser) -> Any:
 
 
 @router.post("/refresh", response_model=Token, responses=error_responses(401))
-async def refresh(data: RefreshIn, session: SessionDep, settings: SettingsDep) -> Token:
-    return await service.refresh(session, settings, data.refresh_token)
+async def refresh(data: RefreshIn, session: SessionDep, ctx: ContextDep) -> Token:
+    return await service.refresh(session, ctx.auth, data.refresh_token)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401))

@@ -5,15 +5,17 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Query, Request, UploadFile, status
 from fastapi.responses import StreamingResponse
 
+from parley.actions import attachments as actions
 from parley.attachments import service
 from parley.attachments.files import INLINE_IMAGES
 from parley.attachments.links import Variant
 from parley.attachments.schemas import AttachmentOut
 from parley.auth import service as auth_service
+from parley.core.errors import NotFound, Unauthorized
+from parley.core.fields import MAX_ID
 from parley.db.models import Attachment
-from parley.dependencies import ClientAddress, CurrentUser, SessionDep, StateDep
-from parley.errors import NotFound, Unauthorized
-from parley.schemas import MAX_ID, IdPath, error_responses
+from parley.http.dependencies import ClientAddress, ContextDep, CurrentUser, SessionDep
+from parley.http.responses import IdPath, error_responses
 
 router = APIRouter(tags=["attachments"])
 
@@ -27,15 +29,11 @@ router = APIRouter(tags=["attachments"])
 async def upload(
     file: Annotated[UploadFile, File()],
     session: SessionDep,
-    state: StateDep,
+    ctx: ContextDep,
     me: CurrentUser,
     address: ClientAddress,
 ) -> AttachmentOut:
-    await state.upload_limit.hit(f"user:{me.id}")
-    await state.upload_address_limit.hit(f"ip:{address}")
-    return await service.upload(
-        session, state.storage, state.links, me, file, state.settings.max_upload_bytes
-    )
+    return await actions.upload(session, ctx, me, file, address)
 
 
 # The bytes, with the content type sniffed at upload: any type at all.
@@ -53,12 +51,12 @@ async def download(
     attachment_id: IdPath,
     request: Request,
     session: SessionDep,
-    state: StateDep,
+    ctx: ContextDep,
     exp: Expires = None,
     sig: Signature = None,
 ) -> StreamingResponse:
-    attachment = await _authorised(request, session, state, attachment_id, "file", exp, sig)
-    return _stream(state, attachment.storage_key, attachment.content_type, attachment)
+    attachment = await _authorised(request, session, ctx, attachment_id, "file", exp, sig)
+    return _stream(ctx, attachment.storage_key, attachment.content_type, attachment)
 
 
 @router.get(
@@ -70,20 +68,20 @@ async def thumbnail(
     attachment_id: IdPath,
     request: Request,
     session: SessionDep,
-    state: StateDep,
+    ctx: ContextDep,
     exp: Expires = None,
     sig: Signature = None,
 ) -> StreamingResponse:
-    attachment = await _authorised(request, session, state, attachment_id, "thumbnail", exp, sig)
+    attachment = await _authorised(request, session, ctx, attachment_id, "thumbnail", exp, sig)
     if attachment.thumbnail_key is None:
         raise NotFound("this attachment has no preview")
-    return _stream(state, attachment.thumbnail_key, "image/webp", None)
+    return _stream(ctx, attachment.thumbnail_key, "image/webp", None)
 
 
 async def _authorised(
     request: Request,
     session: SessionDep,
-    state: StateDep,
+    ctx: ContextDep,
     attachment_id: int,
     variant: Variant,
     exp: int | None,
@@ -91,7 +89,7 @@ async def _authorised(
 ) -> Attachment:
     """A valid signed link, or a bearer token of someone allowed to read the file."""
     if exp is not None and sig is not None:
-        if not state.links.verify(attachment_id, variant, exp, sig):
+        if not ctx.links.verify(attachment_id, variant, exp, sig):
             raise NotFound(service.NOT_FOUND)  # expired or forged: nothing to see here
         attachment = await session.get(Attachment, attachment_id)
         if attachment is None:
@@ -100,12 +98,12 @@ async def _authorised(
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("sign in, or use the signed link from the message")
-    user, _ = await auth_service.authenticate(session, state.settings, token)
+    user, _ = await auth_service.authenticate(session, ctx.auth, token)
     return await service.readable(session, user.id, attachment_id)
 
 
 def _stream(
-    state: StateDep, key: str, content_type: str, named: Attachment | None
+    ctx: ContextDep, key: str, content_type: str, named: Attachment | None
 ) -> StreamingResponse:
     headers = {
         "X-Content-Type-Options": "nosniff",
@@ -121,7 +119,7 @@ def _stream(
         headers["Content-Length"] = str(named.size)
 
     async def body() -> AsyncIterator[bytes]:
-        async for chunk in state.storage.read(key):
+        async for chunk in ctx.storage.read(key):
             yield chunk
 
     return StreamingResponse(body(), media_type=content_type, headers=headers)

@@ -1,4 +1,9 @@
-"""Events are recorded on a unit of work and published only after it commits ("send on commit")."""
+"""The envelope every server → client event travels in, and "send on commit".
+
+An event is recorded on the unit of work that caused it and published only after that
+unit commits; a rollback drops it. What the event says is built by the catalogue
+(`parley.actions.events`), encoded once into ``frame``; this layer only carries it.
+"""
 
 from dataclasses import dataclass
 from typing import Any
@@ -11,15 +16,13 @@ _PENDING = "parley.events"
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """What a client receives (``payload``) and who receives it, fixed when it happened."""
+    """One event: its JSON ``frame`` (written as is to every socket) and who receives it."""
 
-    payload: dict[str, Any]
+    type: str
+    frame: str
     recipients: frozenset[int]
-    chat_id: int | None = None
-
-    @property
-    def type(self) -> str:
-        return str(self.payload["type"])
+    chat_id: int | None = None  # per-chat sockets get only their chat's events
+    message_id: int | None = None  # message.new: what a `since` replay may already have sent
 
 
 def record(session: Any, event: Event) -> None:

@@ -1,15 +1,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import TypeAdapter
 
-from parley.dependencies import ClientAddress, CurrentUser, SessionDep, StateDep
+from parley.actions import messages as actions
+from parley.core.fields import MAX_ID
+from parley.http.dependencies import ClientAddress, ContextDep, CurrentUser, SessionDep
+from parley.http.responses import IdPath, error_responses, json_response
 from parley.messages import service
 from parley.messages.schemas import MessageEdit, MessageIn, MessageOut, ReadIn
-from parley.schemas import MAX_ID, IdPath, error_responses, json_response
+from parley.messages.views import MESSAGE, MESSAGE_LIST
 
-MESSAGE = TypeAdapter(MessageOut)
-MESSAGE_LIST = TypeAdapter(list[MessageOut])
 router = APIRouter(prefix="/chats/{chat_id}", tags=["messages"], responses=error_responses(401))
 Cursor = Annotated[int | None, Query(gt=0, le=MAX_ID)]
 
@@ -18,14 +18,14 @@ Cursor = Annotated[int | None, Query(gt=0, le=MAX_ID)]
 async def history(
     chat_id: IdPath,
     session: SessionDep,
-    state: StateDep,
+    ctx: ContextDep,
     me: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before: Cursor = None,
     after: Cursor = None,
 ) -> Response:
     page = await service.history(
-        session, state.links, me.id, chat_id, limit=limit, before=before, after=after
+        session, ctx.links, me.id, chat_id, limit=limit, before=before, after=after
     )
     return json_response(MESSAGE_LIST, page)
 
@@ -40,18 +40,14 @@ async def send(
     chat_id: IdPath,
     data: MessageIn,
     session: SessionDep,
-    state: StateDep,
+    ctx: ContextDep,
     me: CurrentUser,
     address: ClientAddress,
 ) -> MessageOut | Response:
-    await state.message_limit.hit(f"user:{me.id}")
-    await state.message_address_limit.hit(f"ip:{address}")
-    message, created = await service.send(
-        session, state.links, me, chat_id, data.content, data.attachment_url, data.client_id
-    )
-    if created:
-        return message
-    return json_response(MESSAGE, message, status.HTTP_200_OK)
+    sent = await actions.send(session, ctx, me, chat_id, data, address)
+    if sent.created:
+        return sent.message
+    return json_response(MESSAGE, sent.message, status.HTTP_200_OK)
 
 
 @router.patch(
@@ -62,10 +58,10 @@ async def edit(
     message_id: IdPath,
     data: MessageEdit,
     session: SessionDep,
-    state: StateDep,
+    ctx: ContextDep,
     me: CurrentUser,
 ) -> MessageOut:
-    return await service.edit(session, state.links, me, chat_id, message_id, data.content)
+    return await actions.edit(session, ctx, me, chat_id, message_id, data.content)
 
 
 @router.delete(
@@ -76,7 +72,7 @@ async def edit(
 async def delete(
     chat_id: IdPath, message_id: IdPath, session: SessionDep, me: CurrentUser
 ) -> Response:
-    await service.delete(session, me, chat_id, message_id)
+    await actions.delete(session, me, chat_id, message_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -84,5 +80,5 @@ async def delete(
 async def mark_read(
     chat_id: IdPath, data: ReadIn, session: SessionDep, me: CurrentUser
 ) -> Response:
-    await service.mark_read(session, me, chat_id, data.message_id)
+    await actions.mark_read(session, me, chat_id, data.message_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

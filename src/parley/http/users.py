@@ -3,8 +3,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from parley.auth.schemas import UserOut
-from parley.dependencies import CurrentUser, SessionDep, SettingsDep, StateDep
-from parley.schemas import IdPath, error_responses
+from parley.http.dependencies import ContextDep, CurrentUser, SessionDep
+from parley.http.responses import IdPath, error_responses
 from parley.users import service
 from parley.users.schemas import UserPublic, UserUpdate
 
@@ -14,24 +14,24 @@ router = APIRouter(prefix="/users", tags=["users"], responses=error_responses(40
 @router.get("/search", response_model=list[UserPublic])
 async def search(
     session: SessionDep,
-    state: StateDep,
+    ctx: ContextDep,
     _user: CurrentUser,
     q: Annotated[str, Query(min_length=1, max_length=64, pattern=r"\S")],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[UserPublic]:
     users = await service.search(session, q, limit)
-    return [state.hub.public_user(user) for user in users]
+    return [service.public_user(user, ctx.online) for user in users]
 
 
 @router.get("/{user_id}", response_model=UserPublic, responses=error_responses(404))
 async def get_user(
-    user_id: IdPath, session: SessionDep, state: StateDep, _user: CurrentUser
+    user_id: IdPath, session: SessionDep, ctx: ContextDep, _user: CurrentUser
 ) -> UserPublic:
-    return state.hub.public_user(await service.get(session, user_id))
+    return service.public_user(await service.get(session, user_id), ctx.online)
 
 
 @router.patch("/me", response_model=UserOut, responses=error_responses(403))
 async def update_me(
-    data: UserUpdate, session: SessionDep, settings: SettingsDep, user: CurrentUser
+    data: UserUpdate, session: SessionDep, ctx: ContextDep, user: CurrentUser
 ) -> Any:
-    return await service.update_me(session, settings.passwords, user, data)
+    return await service.update_me(session, ctx.auth.passwords, user, data)

@@ -2,13 +2,15 @@
 
 Starlette's limiter (the routers' ``max_body_size``) counts streamed bodies; when a
 declared length is already too large it answers in plain text, so this answers first, in
-the ``{"detail": ...}`` shape every other error has.
+the ``{"detail": ..., "code": ...}`` shape every other error has.
 """
 
 import json
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from parley.core.errors import code_for
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class DeclaredSizeLimit:
 
 
 async def _reject(send: Send, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
+    body = json.dumps({"detail": detail, "code": code_for(413)}).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

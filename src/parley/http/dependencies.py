@@ -7,30 +7,21 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley.actions.context import Context
 from parley.auth import service as auth_service
-from parley.config import Settings
 from parley.db.models import AuthSession, User
-from parley.db.unit_of_work import unit_of_work
-from parley.state import AppState
 
 
-def get_state(request: Request) -> AppState:
-    state: AppState = request.app.state.parley
-    return state
+def get_context(request: Request) -> Context:
+    context: Context = request.app.state.parley
+    return context
 
 
-StateDep = Annotated[AppState, Depends(get_state)]
+ContextDep = Annotated[Context, Depends(get_context)]
 
 
-def get_settings(state: StateDep) -> Settings:
-    return state.settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
-async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
-    async with unit_of_work(state) as session:
+async def get_session(ctx: ContextDep) -> AsyncIterator[AsyncSession]:
+    async with ctx.units.begin() as session:
         yield session
 
 
@@ -42,9 +33,9 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/login")
 
 
 async def get_auth(
-    session: SessionDep, settings: SettingsDep, token: Annotated[str, Depends(oauth2_scheme)]
+    session: SessionDep, ctx: ContextDep, token: Annotated[str, Depends(oauth2_scheme)]
 ) -> tuple[User, AuthSession]:
-    return await auth_service.authenticate(session, settings, token)
+    return await auth_service.authenticate(session, ctx.auth, token)
 
 
 AuthDep = Annotated[tuple[User, AuthSession], Depends(get_auth)]

@@ -1,0 +1,56 @@
+"""What a member does with messages, the same over REST and the socket.
+
+Each action applies the limits, calls the domain rules inside the caller's unit of work,
+and records the events; the unit publishes them once it has committed.
+"""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley.actions.context import Context
+from parley.actions.events import ChatRead, MessageDeleted, MessageNew, MessageUpdated
+from parley.core.events import record
+from parley.db.models import User
+from parley.membership.service import member_ids
+from parley.messages import service
+from parley.messages.schemas import MessageIn, MessageOut
+from parley.messages.service import Sent
+
+
+async def send(
+    session: AsyncSession, ctx: Context, me: User, chat_id: int, data: MessageIn, address: str
+) -> Sent:
+    await ctx.limits.message.hit(f"user:{me.id}")
+    await ctx.limits.message_address.hit(f"ip:{address}")
+    sent = await service.send(
+        session, ctx.links, me, chat_id, data.content, data.attachment_url, data.client_id
+    )
+    if sent.created:
+        recipients = await member_ids(session, chat_id)
+        record(session, MessageNew(chat_id=chat_id, message=sent.message).to(recipients))
+        if sent.others_read:
+            # Replying means having read what came before: the others see their ticks.
+            read = ChatRead(chat_id=chat_id, user_id=me.id, message_id=sent.message.id)
+            record(session, read.to(recipients))
+    return sent
+
+
+async def edit(
+    session: AsyncSession, ctx: Context, me: User, chat_id: int, message_id: int, content: str
+) -> MessageOut:
+    message = await service.edit(session, ctx.links, me, chat_id, message_id, content)
+    recipients = await member_ids(session, chat_id)
+    record(session, MessageUpdated(chat_id=chat_id, message=message).to(recipients))
+    return message
+
+
+async def delete(session: AsyncSession, me: User, chat_id: int, message_id: int) -> None:
+    await service.delete(session, me, chat_id, message_id)
+    recipients = await member_ids(session, chat_id)
+    record(session, MessageDeleted(chat_id=chat_id, message_id=message_id).to(recipients))
+
+
+async def mark_read(session: AsyncSession, me: User, chat_id: int, message_id: int) -> None:
+    upto = await service.mark_read(session, me, chat_id, message_id)
+    if upto is not None:
+        recipients = await member_ids(session, chat_id)
+        record(session, ChatRead(chat_id=chat_id, user_id=me.id, message_id=upto).to(recipients))

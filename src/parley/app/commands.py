@@ -1,0 +1,156 @@
+"""What `parley serve | migrate | seed | demo` do; each says what it is doing.
+
+`parley.cli` only reads the command line and calls `run`.
+"""
+
+import asyncio
+import logging
+import logging.config
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+
+from parley.app import demo, preflight
+from parley.app.factory import create_app
+from parley.app.preflight import StartupError
+from parley.app.startup import prepare
+from parley.config import Settings
+from parley.db import migrate
+from parley.db.seed import load_sql
+from parley.observability.logs import logging_config
+from parley.realtime.router import WS_MAX_FRAME
+
+_log = logging.getLogger("parley.cli")
+_json_logs = False  # with PARLEY_LOG_FORMAT=json every line, ours too, is a JSON log line
+
+
+def _say(message: str) -> None:
+    if _json_logs:
+        _log.info(message)
+    else:
+        print(f"parley: {message}", flush=True)
+
+
+def _configure_logging(settings: Settings) -> None:
+    global _json_logs
+    logging.config.dictConfig(logging_config(settings.log_format, settings.log_level))
+    _json_logs = settings.log_format == "json"
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_migrate(settings: Settings) -> None:
+    url = settings.effective_database_url
+    preflight.wait_for_database(url, settings.startup_timeout)
+    _say(f"migrating database {_redact(url)} to the latest schema")
+    migrate.upgrade(url)
+    _say("database is up to date")
+
+
+def cmd_seed(settings: Settings, fixtures: Path) -> None:
+    cmd_migrate(settings)
+    _say(f"loading demo data from {fixtures}")
+    count = asyncio.run(load_sql(settings.effective_database_url, fixtures.read_text("utf-8")))
+    _say(f"loaded {count} statements; sign in as alice / parley-demo (see README)")
+
+
+def cmd_serve(settings: Settings, host: str, port: int, reload: bool) -> None:
+    import uvicorn
+
+    _configure_logging(settings)
+    prepare(settings)  # a node that cannot sign alike with the others stops here, in words
+    cmd_migrate(settings)
+    if settings.redis_url:
+        preflight.wait_for_redis(settings.redis_url, settings.startup_timeout)
+    web = "and the web client " if (settings.web_dir / "index.html").is_file() else ""
+    _say(f"serving the API {web}on http://{host}:{port} (Ctrl+C stops)")
+    uvicorn.run(
+        "parley.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        **server_options(settings),
+    )
+
+
+def cmd_demo(configured: Settings, host: str, port: int, fixtures: Path | None) -> None:
+    import uvicorn
+
+    source = demo.find_fixtures(fixtures)
+    web = demo.find_web(configured.web_dir)
+    data_dir = demo.make_data_dir()
+    try:
+        # One node, SQLite in a temporary directory: no database, Redis or key configured
+        # elsewhere applies.
+        settings = Settings(
+            env="development",
+            data_dir=data_dir,
+            database_url="",
+            redis_url="",
+            secret_key="",
+            web_dir=web or data_dir / "no-web-client",
+        )
+        _configure_logging(settings)
+        cmd_seed(settings, source)
+        for line in demo.banner(f"http://{host}:{port}", data_dir, web is not None).splitlines():
+            _say(line)
+        uvicorn.run(create_app(settings), host=host, port=port, **server_options(settings))
+    finally:
+        demo.remove_data_dir(data_dir)
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for `serve` and `demo`: Parley's logging and socket settings."""
+    return {
+        "log_level": settings.log_level,
+        "log_config": logging_config(settings.log_format, settings.log_level),
+        # Parley writes its own access log: request ids, and the ?token= query redacted.
+        "access_log": False,
+        **socket_options(settings),
+    }
+
+
+def socket_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn runs Parley's sockets (shared with the tests' in-process servers)."""
+    return {
+        "ws_max_size": WS_MAX_FRAME,
+        # Protocol pings: a peer that stops answering is dropped after the timeout.
+        "ws_ping_interval": settings.ws_ping_interval,
+        "ws_ping_timeout": settings.ws_ping_timeout,
+        # Chat frames are small; per-socket compression state would double memory per socket.
+        "ws_per_message_deflate": False,
+    }
+
+
+def run(command: str, settings: Settings, **options: Any) -> None:
+    """Run one command; every failure a person can fix arrives as a StartupError's words."""
+    commands: dict[str, Callable[..., None]] = {
+        "serve": cmd_serve,
+        "migrate": cmd_migrate,
+        "seed": cmd_seed,
+        "demo": cmd_demo,
+    }
+    with _in_words():
+        commands[command](settings, **options)
+
+
+@contextmanager
+def _in_words() -> Iterator[None]:
+    try:
+        yield
+    except FileNotFoundError as exc:
+        raise StartupError(str(exc)) from None
+    except (OperationalError, InterfaceError) as exc:
+        raise StartupError(f"cannot use the database: {exc.orig or exc}") from None
+    except IntegrityError:
+        raise StartupError(
+            "the demo data clashes with rows already there; seed an empty database"
+        ) from None
