@@ -22,10 +22,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lint: $(STAMP)
-	@echo "parley: ruff check, ruff format --check, mypy"
+	@echo "parley: ruff check, ruff format --check, mypy, lint-imports (the layers)"
 	$(BIN)/ruff check src tests bench fixtures
 	$(BIN)/ruff format --check src tests bench fixtures
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 pytest: $(STAMP)
 	@echo "parley: server tests on SQLite and MariaDB"

@@ -22,18 +22,12 @@ from parley.app.commands import socket_options
 from parley.config import Settings
 from parley.db import migrate
 from parley.db.database import create_engine
+from parley.db.models import Base
 
 MYSQL_SERVER_URL = os.environ.get("PARLEY_TEST_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306")
 BACKENDS_FOR_TESTS = os.environ.get("PARLEY_TEST_BACKENDS", "sqlite,mariadb").split(",")
-TABLES = (
-    "messages",
-    "attachments",
-    "chat_users",
-    "refresh_tokens",
-    "auth_sessions",
-    "chats",
-    "users",
-)
+# Every table, children before parents, so emptying them in this order never orphans a row.
+TABLES = tuple(table.name for table in reversed(Base.metadata.sorted_tables))
 PASSWORD = "correct horse battery"
 
 

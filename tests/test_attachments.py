@@ -4,7 +4,6 @@ import asyncio
 import io
 import os
 import resource
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from parley.attachments.files import clean_name
+from tests.nodes import free_port
 from tests.support import Api, RunningServer, User, serve, test_settings
 
 
@@ -217,16 +217,9 @@ async def test_oversize_is_413_without_buffering(database_url: str, tmp_path: Pa
         assert status_line.startswith(b"HTTP/1.1 413")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 async def test_s3_storage_round_trip(database_url: str, tmp_path: Path) -> None:
     """Against moto's S3-compatible server over HTTP (MinIO cannot be downloaded here)."""
-    port = _free_port()
+    port = free_port()
     s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     s3.start()
     try:

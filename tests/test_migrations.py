@@ -85,3 +85,100 @@ async def _collations(url: str) -> dict[str, str]:
             return {row[0]: row[1] for row in rows}
     finally:
         await engine.dispose()
+
+
+async def _rows(url: str, sql: str, /, **params: object) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(text(sql), params)
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def _columns(url: str, table: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            columns = await conn.run_sync(lambda c: inspect(c).get_columns(table))
+    finally:
+        await engine.dispose()
+    return {column["name"] for column in columns}
+
+
+async def test_0003_derives_attachment_url_from_attachment_id(fresh_url: str) -> None:
+    await asyncio.to_thread(migrate.upgrade, fresh_url, "0002")
+    when = "2026-01-01 00:00:00.000000"
+    await _rows(
+        fresh_url,
+        "INSERT INTO users (id, username, username_key, email, email_key, password_hash,"
+        " display_name, display_name_key, created_at)"
+        " VALUES (4, 'ann', 'ann', 'ann@example.com', 'ann@example.com', 'x', 'Ann', 'ann', :when)",
+        when=when,
+    )
+    await _rows(
+        fresh_url,
+        "INSERT INTO chats (id, is_group, created_at, last_activity_at)"
+        " VALUES (5, 0, :when, :when)",
+        when=when,
+    )
+    # An id of its own, unlike any message's, so a mix-up cannot pass unseen.
+    await _rows(
+        fresh_url,
+        "INSERT INTO attachments (id, uploader_id, name, size, content_type, storage_key,"
+        " created_at) VALUES (7, 4, 'cat.png', 3, 'image/png', 'ab/cat', :when)",
+        when=when,
+    )
+    messages = [
+        # (id, content, attachment_url, attachment_id)
+        (1, "upload, path only", "/attachments/7", None),
+        (2, "upload, both", "/attachments/7", 7),
+        (3, "look", "https://example.com/cat.png", None),
+        (4, "", "/attachments/999", None),  # an upload path whose file is gone
+        (5, "plain", None, None),
+    ]
+    for message_id, content, url, attachment_id in messages:
+        await _rows(
+            fresh_url,
+            "INSERT INTO messages (id, chat_id, sender_id, content, is_read, created_at,"
+            " attachment_url, attachment_id)"
+            " VALUES (:id, 5, 4, :content, 0, :when, :url, :attachment_id)",
+            id=message_id,
+            content=content,
+            url=url,
+            attachment_id=attachment_id,
+            when=when,
+        )
+
+    upgraded = {
+        1: ("upload, path only", 7),
+        2: ("upload, both", 7),
+        3: ("look\nhttps://example.com/cat.png", None),
+        4: ("/attachments/999", None),
+        5: ("plain", None),
+    }
+
+    async def after_upgrade() -> None:
+        assert "attachment_url" not in await _columns(fresh_url, "messages")
+        rows = await _rows(fresh_url, "SELECT id, content, attachment_id FROM messages")
+        assert {row[0]: (row[1], row[2]) for row in rows} == upgraded
+
+    await asyncio.to_thread(migrate.upgrade, fresh_url, "head")
+    await after_upgrade()
+
+    await asyncio.to_thread(migrate.downgrade, fresh_url, "0002")
+    assert "attachment_url" in await _columns(fresh_url, "messages")
+    rows = await _rows(fresh_url, "SELECT id, content, attachment_url, attachment_id FROM messages")
+    assert {row[0]: row[1:] for row in rows} == {
+        1: ("upload, path only", "/attachments/7", 7),
+        2: ("upload, both", "/attachments/7", 7),
+        3: ("look\nhttps://example.com/cat.png", None, None),
+        4: ("/attachments/999", None, None),
+        5: ("plain", None, None),
+    }
+
+    # Upgrading again changes nothing more: the old link is not appended a second time.
+    await asyncio.to_thread(migrate.upgrade, fresh_url, "head")
+    await after_upgrade()
+    assert await _diff(fresh_url) == []

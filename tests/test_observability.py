@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from parley.realtime.events import Event
 from prometheus_client.parser import text_string_to_metric_families
 
+from parley.actions.events import Typing
 from parley.observability.logs import JsonFormatter, TextFormatter, redact, request_id
 from parley.realtime.broker import _decode, _encode
 from tests.nodes import Node, RedisServer, free_port
@@ -169,12 +169,13 @@ async def redis_node(
 
 
 def test_broker_events_carry_their_publish_time() -> None:
-    event = Event({"type": "typing", "chat_id": 3, "user_id": 1}, frozenset({1, 2}), 3)
+    payload = {"type": "typing", "chat_id": 3, "user_id": 1}
+    event = Typing(chat_id=3, user_id=1).to({1, 2})
     decoded, published_at = _decode(_encode(event))
     assert decoded == event
     assert published_at is not None and abs(published_at - time.time()) < 5
     # Events from a node that predates the timestamp still decode.
-    legacy, when = _decode(json.dumps({"p": event.payload, "r": [1, 2], "c": 3}))
+    legacy, when = _decode(json.dumps({"p": payload, "r": [1, 2], "c": 3}))
     assert legacy == event and when is None
 
 

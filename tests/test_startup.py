@@ -104,6 +104,8 @@ def test_unreachable_redis(tmp_path: Path) -> None:
         env={
             "PARLEY_DATA_DIR": str(tmp_path),
             "PARLEY_REDIS_URL": f"redis://:redis-pw@127.0.0.1:{port}/0",
+            # Several nodes must share a key (a node without one stops before Redis).
+            "PARLEY_SECRET_KEY": "startup-test-secret-" + "z" * 32,
             "PARLEY_STARTUP_TIMEOUT": "2",
         },
     )

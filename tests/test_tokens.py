@@ -19,6 +19,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from parley.app.startup import prepare
 from parley.config import SECRET_FILE, Settings
 from parley.db.models import User as UserRow
 from tests.support import PASSWORD, Api, RunningServer, User, serve, test_settings
@@ -257,7 +258,7 @@ async def test_a_token_forged_with_the_real_key_is_accepted(
 ) -> None:
     """The control for the forgeries below: forging itself matches the server."""
     user = await api.user()
-    r = await api.client.get("/auth/me", headers=bearer(forge(user, server.settings.signing_key)))
+    r = await api.client.get("/auth/me", headers=bearer(forge(user, server.settings.secret_key)))
     assert r.status_code == 200, r.text
     assert r.json()["id"] == user.id
 
@@ -269,7 +270,7 @@ async def test_bad_credentials_get_401_with_www_authenticate(
     api: Api, server: RunningServer, make_headers: Headers
 ) -> None:
     me, other = await api.user(), await api.user()
-    headers = make_headers(me, other, server.settings.signing_key)
+    headers = make_headers(me, other, server.settings.secret_key)
     for path in ("/auth/me", "/chats", f"/users/{other.id}"):
         assert_401(await api.client.get(path, headers=headers))
     assert_401(await api.client.post("/chats", json={"member_ids": [other.id]}, headers=headers))
@@ -393,17 +394,18 @@ async def test_failed_logins_are_rate_limited(database_url: str, tmp_path: Path)
 def test_signing_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     data_dir = tmp_path / "fresh"
     settings = Settings(secret_key="", data_dir=data_dir)
-    key = settings.signing_key
+    assert not data_dir.exists()  # settings are plain data: start-up makes the key
+    key = prepare(settings).secret_key
     path = data_dir / SECRET_FILE
     assert path.is_file()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600, oct(path.stat().st_mode)
     assert path.read_text().strip() == key
     assert len(key) >= 43  # at least 256 bits of url-safe base64
-    assert Settings(secret_key="", data_dir=data_dir).signing_key == key
-    assert Settings(secret_key="", data_dir=tmp_path / "other").signing_key != key
+    assert prepare(Settings(secret_key="", data_dir=data_dir)).secret_key == key
+    assert prepare(Settings(secret_key="", data_dir=tmp_path / "other")).secret_key != key
     # A configured secret wins and writes nothing.
     configured = tmp_path / "configured"
-    assert Settings(secret_key="s" * 40, data_dir=configured).signing_key == "s" * 40
+    assert prepare(Settings(secret_key="s" * 40, data_dir=configured)).secret_key == "s" * 40
     assert not (configured / SECRET_FILE).exists()
 
 

@@ -11,7 +11,7 @@ PASSWORD = "parley-demo"
 
 def find_fixtures(given: Path | None) -> Path:
     """The file named, else ./fixtures/fixtures.sql, else the one in the source tree."""
-    candidates = [given] if given else [Path(FIXTURES), Path(__file__).parents[2] / FIXTURES]
+    candidates = [given] if given else [Path(FIXTURES), Path(__file__).parents[3] / FIXTURES]
     for path in candidates:
         if path is not None and path.is_file():
             return path
@@ -20,7 +20,7 @@ def find_fixtures(given: Path | None) -> Path:
 
 def find_web(configured: Path) -> Path | None:
     """The built web client: the configured one, else the source tree's, if built."""
-    for path in (configured, Path(__file__).parents[2] / "desktop" / "dist" / "web"):
+    for path in (configured, Path(__file__).parents[3] / "desktop" / "dist" / "web"):
         if (path / "index.html").is_file():
             return path
     return None

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException
 
 from parley.core.errors import (
@@ -52,7 +52,8 @@ def _methods_by_path(app: FastAPI) -> dict[str, str]:
     told GET alone although POST /chats exists too.
     """
     methods: dict[str, set[str]] = defaultdict(set)
-    for route in app.routes:
+    for context in iter_route_contexts(app.routes):  # through included routers too
+        route = context.original_route
         if isinstance(route, APIRoute):
             methods[route.path] |= route.methods or set()
     return {path: ", ".join(sorted(names)) for path, names in methods.items()}

@@ -23,15 +23,16 @@ async def search(
     return [service.public_user(user, ctx.online) for user in users]
 
 
-@router.get("/{user_id}", response_model=UserPublic, responses=error_responses(404))
-async def get_user(
-    user_id: IdPath, session: SessionDep, ctx: ContextDep, _user: CurrentUser
-) -> UserPublic:
-    return service.public_user(await service.get(session, user_id), ctx.online)
-
-
+# Before /{user_id}: the concrete path is its own resource (and its 405 names PATCH).
 @router.patch("/me", response_model=UserOut, responses=error_responses(403))
 async def update_me(
     data: UserUpdate, session: SessionDep, ctx: ContextDep, user: CurrentUser
 ) -> Any:
     return await service.update_me(session, ctx.auth.passwords, user, data)
+
+
+@router.get("/{user_id}", response_model=UserPublic, responses=error_responses(404))
+async def get_user(
+    user_id: IdPath, session: SessionDep, ctx: ContextDep, _user: CurrentUser
+) -> UserPublic:
+    return service.public_user(await service.get(session, user_id), ctx.online)
