@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     s3_access_key: str = ""
     s3_secret_key: str = ""
     attachment_link_seconds: int = Field(3600, ge=60)
+    # Files no live message shows (deleted with their message, or uploaded and never sent)
+    # are removed this long after, checked every sweep interval.
+    attachment_grace_seconds: int = Field(24 * 3600, ge=60)
+    attachment_sweep_seconds: float = Field(3600.0, gt=0)
     web_dir: Path = Path("desktop/dist/web")
     cors_origins: list[str] = ["app://parley", "http://localhost:5173"]
     log_level: str = "info"

@@ -1,4 +1,6 @@
-"""Uploading a file, within the upload limits."""
+"""Uploading a file within the upload limits, and removing files nobody is shown any more."""
+
+from datetime import datetime
 
 from fastapi import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,3 +19,16 @@ async def upload(
     return await service.upload(
         session, ctx.storage, ctx.links, me, file, ctx.settings.max_upload_bytes
     )
+
+
+async def sweep(ctx: Context, now: datetime | None = None) -> int:
+    """Remove files of messages deleted a grace period ago (and old uploads never sent).
+
+    Every node may run this at once: the rows go in one unit of work, the bytes only after
+    it commits, and deleting a file twice is harmless.
+    """
+    async with ctx.units.begin() as session:
+        keys = await service.sweep(session, ctx.settings.attachment_grace_seconds, now)
+    for key in keys:
+        await ctx.storage.delete(key)
+    return len(keys)

@@ -1,5 +1,7 @@
 """The application factory: one node's parts, the routers, error rendering and the web client."""
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -12,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from parley import __version__
+from parley.actions import attachments as attachment_actions
 from parley.actions.context import Context
 from parley.app.startup import prepare
 from parley.auth.schemas import LoginIn
@@ -42,12 +45,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await broker.start()
+        sweeper = asyncio.create_task(_sweep_attachments(ctx))
         # Start-up objects live for the whole run: keep the collector from rescanning them
         # (full collections were costing the chat list ~12 ms a request on average).
         gc.freeze()
         try:
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             # Clients reconnect (to another node, with `since`) on 1012.
             hub.close_all()
             await broker.stop()
@@ -100,6 +107,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if (settings.web_dir / "index.html").is_file():
         app.router.default = WebClient(settings.web_dir, app.router.default)
     return app
+
+
+async def _sweep_attachments(ctx: Context) -> None:
+    while True:
+        await asyncio.sleep(ctx.settings.attachment_sweep_seconds)
+        try:
+            removed = await attachment_actions.sweep(ctx)
+        except Exception as exc:  # an outage now is no reason to stop sweeping later
+            log.warning("attachment sweep failed (%s); trying again later", exc)
+            continue
+        if removed:
+            log.info("removed %d attachment files nobody is shown any more", removed)
 
 
 def _document_login_body(app: FastAPI) -> None:

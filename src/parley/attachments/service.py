@@ -4,10 +4,11 @@ import asyncio
 import io
 import re
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import UploadFile
-from sqlalchemy import select
+from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.attachments.files import INLINE_IMAGES, SNIFF_BYTES, clean_name, judge
@@ -17,6 +18,7 @@ from parley.attachments.storage import Storage
 from parley.attachments.thumbnails import make_thumbnail
 from parley.core.errors import InvalidInput, NotFound, TooLarge, UnsupportedType
 from parley.db.models import Attachment, ChatUser, Message, User
+from parley.db.types import utcnow
 
 NOT_FOUND = "attachment not found"
 _URL = re.compile(r"^/attachments/([1-9][0-9]{0,18})$")
@@ -138,3 +140,29 @@ def attachment_fields(
         "url": links.sign(id_),
         "thumbnail_url": links.sign(id_, "thumbnail") if thumbnail_key else None,
     }
+
+
+async def sweep(
+    session: AsyncSession, grace_seconds: int, now: datetime | None = None, batch: int = 500
+) -> list[str]:
+    """Forget files that no live message has shown for ``grace_seconds``.
+
+    That is files of messages deleted that long ago, and uploads that old never sent. The
+    rows go now; the storage keys returned are for the caller to delete once this unit
+    has committed (a rolled-back sweep must leave every file in place).
+    """
+    cutoff = (now or utcnow()) - timedelta(seconds=grace_seconds)
+    still_shown = exists().where(
+        Message.attachment_id == Attachment.id,
+        or_(Message.deleted_at.is_(None), Message.deleted_at > cutoff),
+    )
+    rows = (
+        await session.execute(
+            select(Attachment.id, Attachment.storage_key, Attachment.thumbnail_key)
+            .where(Attachment.created_at < cutoff, ~still_shown)
+            .limit(batch)
+        )
+    ).all()
+    if rows:
+        await session.execute(delete(Attachment).where(Attachment.id.in_([r.id for r in rows])))
+    return [key for row in rows for key in (row.storage_key, row.thumbnail_key) if key]

@@ -199,7 +199,8 @@ async def delete(session: AsyncSession, me: User, chat_id: int, message_id: int)
         raise Forbidden("only the sender or the chat's owner or admins may delete a message")
     message.deleted_at = utcnow()
     message.content = ""
-    message.attachment_id = None
+    # attachment_id stays: the file is removed a grace period after deleted_at (see
+    # parley.attachments.service.sweep); nobody but its uploader may read it meanwhile.
     chat = await session.get(Chat, chat_id, with_for_update=True)
     if chat is not None and chat.last_message_id == message_id:
         chat.last_message_id = await session.scalar(
