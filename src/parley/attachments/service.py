@@ -115,16 +115,12 @@ async def readable(session: AsyncSession, user_id: int, attachment_id: int) -> A
 
 
 def attachment_view(attachment: Attachment, links: Links) -> AttachmentView:
-    return AttachmentView(
-        **attachment_fields(
-            links,
-            attachment.id,
-            attachment.name,
-            attachment.size,
-            attachment.content_type,
-            attachment.thumbnail_key,
-        )
-    )
+    return AttachmentView(**attachment_of(links, attachment))
+
+
+def attachment_of(links: Links, a: Attachment) -> dict[str, Any]:
+    """An AttachmentView's fields for a stored attachment."""
+    return attachment_fields(links, a.id, a.name, a.size, a.content_type, a.thumbnail_key)
 
 
 def attachment_fields(

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.attachments.links import Links
-from parley.attachments.service import attachment_fields, owned
+from parley.attachments.service import attachment_of, owned
 from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.db.models import Chat, ChatUser, Message, User
 from parley.db.types import utcnow
@@ -129,16 +129,7 @@ async def send(
         .values(last_read_message_id=message_id)
     )
     marked = await _mark_others_read(session, chat_id, sender_id, read, message_id)
-    shown = None
-    if attachment is not None:
-        shown = attachment_fields(
-            links,
-            attachment.id,
-            attachment.name,
-            attachment.size,
-            attachment.content_type,
-            attachment.thumbnail_key,
-        )
+    shown = attachment_of(links, attachment) if attachment is not None else None
     fields = message_fields(
         id=message_id,
         chat_id=chat_id,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.attachments.links import Links
-from parley.attachments.service import attachment_fields
+from parley.attachments.service import attachment_of
 from parley.db.models import Attachment, Message
 from parley.messages.schemas import MessageOut
 
@@ -62,10 +62,7 @@ async def message_views(
     found: dict[int, dict[str, Any]] = {}
     if ids:
         rows = await session.scalars(select(Attachment).where(Attachment.id.in_(ids)))
-        found = {
-            a.id: attachment_fields(links, a.id, a.name, a.size, a.content_type, a.thumbnail_key)
-            for a in rows.all()
-        }
+        found = {a.id: attachment_of(links, a) for a in rows.all()}
     return MESSAGE_LIST.validate_python(
         [
             message_fields(
