@@ -39,6 +39,7 @@ import httpx
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from parley.auth.security import Passwords
 from parley.config import Settings
 from parley.db.database import create_engine
 from parley.db.models import Chat, ChatUser, Message, User
@@ -307,7 +308,9 @@ async def fill_base(url: str, sizes: Sizes, me: int, other: int, seed: int) -> B
     """Users, the measured user's chats (the big one still empty) and background chats."""
     rng = random.Random(seed)
     # One real argon2id hash, made as the server makes them, shared by every bulk user.
-    password_hash = await Settings(_env_file=None).passwords.hash(PASSWORD)
+    settings = Settings(_env_file=None)
+    passwords = Passwords(settings.password_time_cost, settings.password_memory_kib)
+    password_hash = await passwords.hash(PASSWORD)
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
