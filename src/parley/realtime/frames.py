@@ -3,7 +3,7 @@
 import json
 import logging
 import time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
@@ -52,7 +52,18 @@ KNOWN_TYPES = ("message.send", "typing", "read", "ping")
 
 
 def error(code: str, detail: str, client_id: str | None = None) -> str:
-    return Error(code=code, detail=detail, client_id=client_id).encode()
+    return Error(code=code, detail=_text(detail), client_id=client_id).encode()
+
+
+def _text(value: str) -> str:
+    """``value`` as it can be sent: a lone surrogate cannot be written as UTF-8."""
+    return value.encode("utf-8", "replace").decode()
+
+
+def _client_id(raw: dict[str, Any]) -> str | None:
+    """The frame's client_id to echo in an error, if it is text that can be sent back."""
+    value = raw.get("client_id")
+    return value if isinstance(value, str) and _text(value) == value else None
 
 
 class FrameHandler:
@@ -79,7 +90,7 @@ class FrameHandler:
                 error("unknown_type", detail if kind else "frame needs a type")
             )
             return
-        client_id = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
+        client_id = _client_id(raw)
         try:
             frame = _frames.validate_python(raw)
         except ValidationError as exc:
