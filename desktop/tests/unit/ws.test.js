@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { WS_STATE, backoffDelay, createSocket } from '../../src/renderer/lib/ws.js';
+import { WS_STATE, createSocket } from '../../src/renderer/lib/ws.js';
 
 // A scripted WebSocket: the test opens, feeds and closes it by hand.
 class FakeSocket {
@@ -69,15 +69,6 @@ function fakeWindow(onLine = true) {
     },
   };
 }
-
-describe('backoffDelay', () => {
-  it('grows exponentially with jitter and is capped', () => {
-    expect(backoffDelay(0, { base: 500, max: 30_000 }, () => 0)).toBe(250);
-    expect(backoffDelay(0, { base: 500, max: 30_000 }, () => 1)).toBe(500);
-    expect(backoffDelay(3, { base: 500, max: 30_000 }, () => 0.5)).toBe(3000);
-    expect(backoffDelay(20, { base: 500, max: 30_000 }, () => 1)).toBe(30_000);
-  });
-});
 
 describe('createSocket', () => {
   let time;

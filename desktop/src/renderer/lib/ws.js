@@ -2,6 +2,8 @@
 // exponential backoff and jitter, resumes from the last message id seen (`since`),
 // pings so a dead connection (e.g. after sleep) is noticed, and follows the
 // browser's online/offline events.
+import { BACKOFF, backoffDelay } from './backoff.js';
+import { EVENTS, FRAMES } from './events.js';
 
 export const WS_STATE = Object.freeze({
   CONNECTING: 'connecting',
@@ -14,12 +16,6 @@ export const WS_STATE = Object.freeze({
 
 const AUTH_FAILED = 4401;
 const TOO_MANY_SOCKETS = 4429;
-
-/** Delay before reconnect attempt `attempt` (0-based): exponential, capped, "equal jitter". */
-export function backoffDelay(attempt, { base = 500, max = 30_000 } = {}, random = Math.random) {
-  const ceiling = Math.min(max, base * 2 ** attempt);
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
 
 /**
  * @param {object} deps
@@ -45,7 +41,7 @@ export function createSocket({
   random = Math.random,
   now = () => Date.now(),
   pingEveryMs = 25_000,
-  backoff = { base: 500, max: 30_000 },
+  backoff = BACKOFF,
 }) {
   let socket = null;
   let state = null;
@@ -91,7 +87,7 @@ export function createSocket({
       } catch {
         return;
       }
-      if (event?.type && event.type !== 'pong') onEvent(event);
+      if (event?.type && event.type !== EVENTS.PONG) onEvent(event);
     };
     ws.onclose = (close) => {
       if (socket !== ws) return;
@@ -132,7 +128,7 @@ export function createSocket({
     pingTimer = timers.setInterval(() => {
       // Two intervals without any frame (not even a pong): the connection is dead.
       if (now() - lastFrameAt > pingEveryMs * 2) return drop();
-      send({ type: 'ping' });
+      send({ type: FRAMES.PING });
     }, pingEveryMs);
   }
 
@@ -205,7 +201,7 @@ export function createSocket({
         return connect();
       }
       const before = lastFrameAt;
-      send({ type: 'ping' });
+      send({ type: FRAMES.PING });
       timers.setTimeout(() => {
         if (socket && lastFrameAt === before) drop();
       }, timeoutMs);
