@@ -3,7 +3,7 @@
 // store; the views render from the store.
 import { bridge } from './lib/bridge.js';
 import { wsUrl } from './lib/config.js';
-import { describeError } from './lib/errors.js';
+import { describeError, describeSocketError } from './lib/errors.js';
 import { createOutbox, createOutboxSender } from './lib/outbox.js';
 import { createStore } from './lib/store.js';
 import { attachmentSummary, resolveServerUrl } from './lib/upload.js';
@@ -187,9 +187,11 @@ export function startMessenger({ root, api, session, server, storage }) {
       case 'member.removed':
         if (event.type === 'member.removed' && event.user_id === meId()) return store.removeChat(event.chat_id);
         return refreshChat(event.chat_id);
-      case 'error':
-        if (event.detail) shell.toast(event.detail);
+      case 'error': {
+        const text = describeSocketError(event);
+        if (text) shell.toast(text);
         return;
+      }
       default:
         // Unknown events are ignored: the contract may grow.
     }

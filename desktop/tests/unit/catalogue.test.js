@@ -4,6 +4,7 @@
 // read fails here first.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/renderer/lib/errors.js';
 import { EVENTS } from '../../src/renderer/lib/events.js';
 
 const ENTRY = /^\s+([A-Z_]+): '([a-z._]+)',$/;
@@ -25,5 +26,10 @@ describe('lists the server reads', () => {
   it('EVENTS: one entry per line, the same as the module exports', () => {
     expect(parseList('events.js', 'EVENTS')).toEqual({ ...EVENTS });
     expect(Object.values(EVENTS)).toContain('message.new');
+  });
+
+  it('ERROR_CODES: one entry per line, the same as the module exports', () => {
+    expect(parseList('errors.js', 'ERROR_CODES')).toEqual({ ...ERROR_CODES });
+    expect(Object.values(ERROR_CODES)).toContain('invalid_input');
   });
 });
