@@ -5,7 +5,7 @@ import { bridge } from './lib/bridge.js';
 import { wsUrl } from './lib/config.js';
 import { describeError, describeSocketError } from './lib/errors.js';
 import { createOutbox, createOutboxSender } from './lib/outbox.js';
-import { createStore } from './lib/store.js';
+import { TOPICS, createStore } from './lib/store.js';
 import { attachmentSummary, resolveServerUrl } from './lib/upload.js';
 import { createSocket } from './lib/ws.js';
 import { chatTitle, memberName } from './views/common.js';
@@ -35,6 +35,7 @@ export function startMessenger({ root, api, session, server, storage }) {
   const meId = () => store.me?.id;
   const outbox = createOutbox(storage, `parley.outbox:${server}:${meId()}`);
   const readSent = new Map(); // chatId → last message id reported read
+  const loading = new Set(); // chats with a page request in flight
   let chatsFresh = false;
   let lastTypingAt = 0;
   let outboxRetry = 0;
@@ -200,8 +201,8 @@ export function startMessenger({ root, api, session, server, storage }) {
   // ---- actions from the views ------------------------------------------------
   async function loadOlder(chatId) {
     const t = store.timeline(chatId);
-    if (t.loading || !t.loaded || !t.hasMore) return;
-    store.setLoading(chatId, true);
+    if (loading.has(chatId) || !t.loaded || !t.hasMore) return;
+    loading.add(chatId);
     try {
       const before = t.messages[0]?.id;
       const page = await api.getMessages(chatId, before ? { before, limit: OLDER_PAGE } : { limit: OLDER_PAGE });
@@ -209,7 +210,7 @@ export function startMessenger({ root, api, session, server, storage }) {
     } catch (err) {
       shell.toast(describeError(err));
     } finally {
-      store.setLoading(chatId, false);
+      loading.delete(chatId);
     }
   }
 
@@ -218,14 +219,14 @@ export function startMessenger({ root, api, session, server, storage }) {
     if (!store.chat(chatId)) return;
     store.setActive(chatId);
     const t = store.timeline(chatId);
-    if (!t.loaded && !t.loading) {
-      store.setLoading(chatId, true);
+    if (!t.loaded && !loading.has(chatId)) {
+      loading.add(chatId);
       try {
         store.addPage(chatId, await api.getMessages(chatId, { limit: FIRST_PAGE }), { limit: FIRST_PAGE, older: false });
       } catch (err) {
         shell.toast(describeError(err));
       } finally {
-        store.setLoading(chatId, false);
+        loading.delete(chatId);
       }
     }
     markRead(chatId);
@@ -335,7 +336,7 @@ export function startMessenger({ root, api, session, server, storage }) {
   const shell = renderShell(root, { store, actions });
 
   const unsubscribe = store.subscribe((topic) => {
-    if (topic === 'chats') pushBadge();
+    if (topic === TOPICS.CHATS) pushBadge();
   });
   const onVisible = () => {
     if (store.activeChatId !== null) markRead(store.activeChatId);

@@ -4,6 +4,7 @@
 // drag-and-drop onto the conversation or paste; they upload while staged in the
 // composer and are sent with the next message (the text becomes the first one's caption).
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
+import { TOPICS } from '../lib/store.js';
 import { dayKey, dayLabel } from '../lib/time.js';
 import { createUploads, filesFromTransfer, isFileDrag } from '../lib/upload.js';
 import { VirtualList } from '../lib/virtual-list.js';
@@ -379,11 +380,11 @@ export function createChatView({ store, actions }) {
   }
 
   store.subscribe((topic, detail) => {
-    if (topic === 'active') return show(detail);
+    if (topic === TOPICS.ACTIVE) return show(detail);
     if (chatId === null) return;
-    if (topic === 'timeline' && detail === chatId) renderTimeline();
-    else if (topic === 'chats' && store.chat(chatId)) renderHeader();
-    else if (topic === 'typing' && detail === chatId) renderSubtitle();
+    if (topic === TOPICS.TIMELINE && detail === chatId) renderTimeline();
+    else if (topic === TOPICS.CHATS && store.chat(chatId)) renderHeader();
+    else if (topic === TOPICS.TYPING && detail === chatId) renderSubtitle();
   });
 
   return { element };

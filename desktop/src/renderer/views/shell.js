@@ -1,6 +1,7 @@
 // The signed-in layout: sidebar and conversation side by side (one at a time on
 // narrow windows), plus a toast area for errors in words.
 import { ICONS, h, icon } from '../lib/dom.js';
+import { TOPICS } from '../lib/store.js';
 import { isFileDrag } from '../lib/upload.js';
 import { createChatView } from './chat-view.js';
 import { createSidebar } from './sidebar.js';
@@ -19,7 +20,7 @@ export function renderShell(root, { store, actions }) {
     chatView.element.classList.toggle('hidden', !open);
     chatView.element.classList.toggle('md:flex', !open);
   }
-  store.subscribe((topic) => topic === 'active' && applyNarrowLayout());
+  store.subscribe((topic) => topic === TOPICS.ACTIVE && applyNarrowLayout());
   applyNarrowLayout();
 
   function toast(text) {

@@ -1,6 +1,7 @@
 // The chat list: most recent first, unread badges, last-message previews, and a
 // search box that also finds people to start a direct chat with.
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
+import { TOPICS } from '../lib/store.js';
 import { listStamp } from '../lib/time.js';
 import { attachmentSummary } from '../lib/upload.js';
 import { avatar, chatTitle, memberName, otherMember } from './common.js';
@@ -223,9 +224,9 @@ export function createSidebar({ store, actions }) {
   );
 
   store.subscribe((topic) => {
-    if (topic === 'chats' || topic === 'active' || topic === 'me') renderChats();
-    if (topic === 'connection') renderStatus();
-    if (topic === 'me') renderMe();
+    if (topic === TOPICS.CHATS || topic === TOPICS.ACTIVE || topic === TOPICS.ME) renderChats();
+    if (topic === TOPICS.CONNECTION) renderStatus();
+    if (topic === TOPICS.ME) renderMe();
   });
   renderMe();
   renderStatus();
