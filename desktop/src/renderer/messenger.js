@@ -4,11 +4,11 @@
 import { bridge } from './lib/bridge.js';
 import { wsUrl } from './lib/config.js';
 import { describeError, describeSocketError } from './lib/errors.js';
+import { chatTitle, memberName } from './lib/names.js';
 import { createOutbox, createOutboxSender } from './lib/outbox.js';
 import { TOPICS, createStore } from './lib/store.js';
 import { attachmentSummary, resolveServerUrl } from './lib/upload.js';
 import { createSocket } from './lib/ws.js';
-import { chatTitle, memberName } from './views/common.js';
 import { confirmDialog, newGroupDialog } from './views/dialogs.js';
 import { renderShell } from './views/shell.js';
 

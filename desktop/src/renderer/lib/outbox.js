@@ -5,6 +5,7 @@
 // original instead of storing a copy — so each message is stored exactly once.
 // A message with a file only references it (attachment_url): the file was uploaded
 // before the message entered the outbox (lib/upload.js), as uploading needs the server.
+import { backoffDelay } from './backoff.js';
 import { describeError, isNetworkError } from './errors.js';
 import { uuid } from './uuid.js';
 
@@ -115,4 +116,44 @@ export function createOutboxSender({ outbox, send, onSent, onFailed }) {
   }
 
   return { flush };
+}
+
+/**
+ * Flushes the outbox and, while messages stay undelivered (server down, an error,
+ * rate limiting), again on a backing-off timer (lib/backoff.js). The socket's
+ * reconnect flushes too, but REST may come back without the socket (a proxy that
+ * blocks WebSockets), so waiting for it is not enough.
+ *
+ * @param {object} deps
+ * @param {ReturnType<typeof createOutboxSender>} deps.sender
+ * @param {ReturnType<typeof createOutbox>} deps.outbox
+ * @param {import('./types.js').Timers} [deps.timers]
+ * @param {() => number} [deps.random]
+ */
+export function createOutboxRetry({ sender, outbox, timers = globalThis, random = Math.random }) {
+  /** @type {unknown} */
+  let timer;
+  let attempt = 0;
+  let stopped = false;
+
+  async function flush() {
+    timers.clearTimeout(timer);
+    const delivered = await sender.flush();
+    if (stopped) return;
+    if (delivered || !outbox.pending().length) {
+      attempt = 0;
+      return;
+    }
+    timers.clearTimeout(timer); // another flush may have scheduled one meanwhile
+    timer = timers.setTimeout(flush, backoffDelay(attempt, undefined, random));
+    attempt += 1;
+  }
+
+  return {
+    flush,
+    stop() {
+      stopped = true;
+      timers.clearTimeout(timer);
+    },
+  };
 }

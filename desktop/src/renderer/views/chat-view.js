@@ -4,12 +4,13 @@
 // drag-and-drop onto the conversation or paste; they upload while staged in the
 // composer and are sent with the next message (the text becomes the first one's caption).
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
+import { chatTitle, memberName, otherMember } from '../lib/names.js';
 import { TOPICS } from '../lib/store.js';
 import { dayKey, dayLabel } from '../lib/time.js';
 import { createUploads, filesFromTransfer, isFileDrag } from '../lib/upload.js';
 import { VirtualList } from '../lib/virtual-list.js';
 import { createAttachmentTray } from './attachment-tray.js';
-import { avatar, chatTitle, memberName, otherMember } from './common.js';
+import { avatar } from './common.js';
 import { dayRow, edgeRow, messageRow } from './message.js';
 
 const GROUP_GAP_MS = 5 * 60_000;

@@ -1,10 +1,11 @@
 // The chat list: most recent first, unread badges, last-message previews, and a
 // search box that also finds people to start a direct chat with.
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
+import { chatTitle, memberName, otherMember } from '../lib/names.js';
 import { TOPICS } from '../lib/store.js';
 import { listStamp } from '../lib/time.js';
 import { attachmentSummary } from '../lib/upload.js';
-import { avatar, chatTitle, memberName, otherMember } from './common.js';
+import { avatar } from './common.js';
 
 const CONNECTION_TEXT = {
   connecting: 'Connecting…',
