@@ -2,7 +2,7 @@
 import { createApi } from './lib/api.js';
 import { loadServerUrl, saveServerUrl } from './lib/config.js';
 import { createSession } from './lib/session.js';
-import { startMessenger } from './messenger.js';
+import { startMessenger } from './messenger/index.js';
 import { renderAuth } from './views/auth.js';
 
 export function startApp(root, storage = globalThis.localStorage) {

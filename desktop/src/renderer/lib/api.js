@@ -7,9 +7,11 @@ const AUTH_FREE = ['/auth/login', '/auth/register', '/auth/refresh'];
 const REFRESH_MARGIN_MS = 60_000;
 const RETRY_REFRESH_MS = 10_000;
 
+/** @typedef {ReturnType<typeof createApi>} Api */
+
 /**
  * @param {object} deps
- * @param {ReturnType<import('./session.js').createSession>} deps.session
+ * @param {ReturnType<typeof import('./session.js').createSession>} deps.session
  * @param {() => string} deps.getServer     base URL, read per request (the user may change it)
  * @param {(reason: string) => void} deps.onSignedOut  called when the session can no longer be renewed
  * @param {() => number} [deps.now]

@@ -64,6 +64,8 @@ const includes = (messages, id) => messages[lowerBound(messages, id)]?.id === id
 /** @param {Chat} chat */
 const activityOf = (chat) => Date.parse(chat.last_message?.created_at ?? chat.created_at) || 0;
 
+/** @typedef {ReturnType<typeof createStore>} Store */
+
 /** @param {{now?: () => number}} [options] */
 export function createStore({ now = () => Date.now() } = {}) {
   /** @type {Set<Listener>} */
