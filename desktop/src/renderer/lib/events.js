@@ -30,15 +30,18 @@ export const FRAMES = Object.freeze({
 /** @typedef {import('./types.js').Chat} Chat */
 
 /**
- * The events' payloads, by type.
+ * The events' payloads, one member per type.
  * @typedef {{type: typeof EVENTS.MESSAGE_ACK, client_id: string, message: Message}
- *   | {type: typeof EVENTS.MESSAGE_NEW | typeof EVENTS.MESSAGE_UPDATED, chat_id: number, message: Message}
+ *   | {type: typeof EVENTS.MESSAGE_NEW, chat_id: number, message: Message}
+ *   | {type: typeof EVENTS.MESSAGE_UPDATED, chat_id: number, message: Message}
  *   | {type: typeof EVENTS.MESSAGE_DELETED, chat_id: number, message_id: number}
  *   | {type: typeof EVENTS.CHAT_READ, chat_id: number, user_id: number, message_id: number}
  *   | {type: typeof EVENTS.TYPING, chat_id: number, user_id: number}
  *   | {type: typeof EVENTS.PRESENCE, user_id: number, online: boolean, last_seen_at?: string | null}
- *   | {type: typeof EVENTS.CHAT_CREATED | typeof EVENTS.CHAT_UPDATED, chat: Chat}
- *   | {type: typeof EVENTS.MEMBER_ADDED | typeof EVENTS.MEMBER_REMOVED, chat_id: number, user_id: number}
+ *   | {type: typeof EVENTS.CHAT_CREATED, chat: Chat}
+ *   | {type: typeof EVENTS.CHAT_UPDATED, chat: Chat}
+ *   | {type: typeof EVENTS.MEMBER_ADDED, chat_id: number, user_id: number}
+ *   | {type: typeof EVENTS.MEMBER_REMOVED, chat_id: number, user_id: number}
  *   | {type: typeof EVENTS.ERROR, code?: string, detail?: string, client_id?: string}
  *   | {type: typeof EVENTS.PONG}} ServerEvent
  */

@@ -31,6 +31,12 @@
  */
 
 /**
+ * A file uploaded for a message not sent yet (lib/upload.js toAttachment): `ref` is
+ * what the message will send as attachment_url, the rest shows it like a sent one.
+ * @typedef {Attachment & {ref: string}} UploadedFile
+ */
+
+/**
  * MessageOut.
  * @typedef {object} Message
  * @property {number} id
@@ -61,6 +67,7 @@
  * A message the server has not accepted yet (lib/outbox.js): shown as pending, or as
  * failed with the reason in words.
  * @typedef {object} OutboxEntry
+ * @property {undefined} [id]  none until the server stores it: views tell pending messages by that
  * @property {string} client_id
  * @property {number} chat_id
  * @property {string} content

@@ -14,6 +14,17 @@ export const WS_STATE = Object.freeze({
   STOPPED: 'stopped',
 });
 
+/** @typedef {typeof WS_STATE[keyof typeof WS_STATE]} WsState */
+/**
+ * @typedef {import('./types.js').Timers & {
+ *   setInterval: (fn: () => void, ms: number) => any, clearInterval: (id: any) => void}} Clock
+ */
+/**
+ * Where online/offline events come from (the window), and whether the browser is online.
+ * @typedef {{addEventListener?: (type: string, fn: () => void) => void,
+ *   removeEventListener?: (type: string, fn: () => void) => void, navigator?: {onLine: boolean}}} Win
+ */
+
 const AUTH_FAILED = 4401;
 const TOO_MANY_SOCKETS = 4429;
 
@@ -21,12 +32,17 @@ const TOO_MANY_SOCKETS = 4429;
  * @param {object} deps
  * @param {(since: number) => string} deps.url     full ws:// URL (token included) for a connection
  * @param {() => number} deps.getSince              last message id seen
- * @param {(event: object) => void} deps.onEvent    every server event except pong
- * @param {(state: string) => void} deps.onState
+ * @param {(event: {type: string}) => void} deps.onEvent    every server event except pong
+ * @param {(state: WsState) => void} deps.onState
  * @param {() => void} [deps.onOpen]                after each successful (re)connection
  * @param {() => Promise<unknown>} [deps.onAuthFailed]  renew the token after a 4401 close
- * @param {typeof WebSocket} [deps.WebSocketImpl]
- * @param {EventTarget & {navigator?: Navigator}} [deps.win]  source of online/offline events
+ * @param {new (url: string) => WebSocket} [deps.WebSocketImpl]
+ * @param {Win} [deps.win]
+ * @param {Clock} [deps.timers]
+ * @param {() => number} [deps.random]
+ * @param {() => number} [deps.now]
+ * @param {number} [deps.pingEveryMs]
+ * @param {import('./backoff.js').Backoff} [deps.backoff]
  */
 export function createSocket({
   url,
@@ -43,13 +59,18 @@ export function createSocket({
   pingEveryMs = 25_000,
   backoff = BACKOFF,
 }) {
+  /** @type {WebSocket | null} */
   let socket = null;
+  /** @type {WsState | null} */
   let state = null;
   let attempt = 0;
+  /** @type {unknown} */
   let retryTimer = null;
+  /** @type {unknown} */
   let pingTimer = null;
   let lastFrameAt = 0;
 
+  /** @param {WsState} next */
   function setState(next) {
     if (next === state) return;
     state = next;
@@ -151,6 +172,10 @@ export function createSocket({
     retry();
   }
 
+  /**
+   * Sends a frame if the socket is open; false when it is not (the caller may retry later).
+   * @param {{type: string}} frame
+   */
   function send(frame) {
     if (!socket || socket.readyState !== 1) return false;
     socket.send(JSON.stringify(frame));

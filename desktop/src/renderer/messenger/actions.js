@@ -30,7 +30,7 @@ const TYPING_EVERY_MS = 3_000;
  * @param {ReturnType<typeof import('./sync.js').createSync>} deps.sync
  * @param {ReturnType<typeof import('./read-policy.js').createReadPolicy>} deps.reading
  * @param {ReturnType<typeof import('./outgoing.js').createOutgoing>} deps.outgoing
- * @param {{send: (frame: object) => boolean}} deps.socket
+ * @param {{send: (frame: {type: string, chat_id: number}) => boolean}} deps.socket
  * @param {Dialogs} deps.dialogs
  * @param {(err: unknown) => void} deps.onError
  * @param {() => void} deps.stop     ends the messenger (signing out)
@@ -92,7 +92,7 @@ export function createActions({ store, api, server, history, sync, reading, outg
      * Queues a message (messenger/outgoing.js), with an uploaded file or without.
      * @param {number} chatId
      * @param {string} content
-     * @param {Parameters<ReturnType<typeof import('./outgoing.js').createOutgoing>['send']>[2]} [attachment]
+     * @param {import('../lib/types.js').UploadedFile | null} [attachment]
      */
     send(chatId, content, attachment = null) {
       outgoing.send(chatId, content, attachment);
@@ -119,7 +119,7 @@ export function createActions({ store, api, server, history, sync, reading, outg
     upload: (file, options) => api.uploadAttachment(file, options),
     /** @param {string | null | undefined} url */
     assetUrl: (url) => resolveServerUrl(server, url),
-    /** A preview did not load, most likely an expired link. @param {Message} message */
+    /** A preview did not load, most likely an expired link. @param {{id?: number, chat_id: number}} message */
     attachmentFailed: (message) => history.refreshMessage(message),
     /** @param {number} chatId */
     typing(chatId) {

@@ -2,8 +2,6 @@
 // user scrolls up, the newest page again after a reconnect, and one message again
 // when its attachment links have expired.
 
-/** @typedef {import('../lib/types.js').Message} Message */
-
 export const FIRST_PAGE = 50;
 export const OLDER_PAGE = 100;
 // Signed attachment links last an hour; a preview that fails to load fetches its
@@ -65,8 +63,9 @@ export function createHistory({ store, api, onError, now = () => Date.now() }) {
     },
 
     /**
-     * A preview did not load, most likely an expired link: fetch the message again.
-     * @param {Message} message
+     * A preview did not load, most likely an expired link: fetch the message again
+     * (a message still in the outbox has no id and nothing to fetch).
+     * @param {{id?: number, chat_id: number}} message
      */
     async refreshMessage(message) {
       if (!message.id) return;

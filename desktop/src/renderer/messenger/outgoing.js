@@ -3,8 +3,6 @@
 // retried until the server has each one.
 import { createOutbox, createOutboxRetry, createOutboxSender } from '../lib/outbox.js';
 
-/** @typedef {import('../lib/types.js').Attachment} Attachment */
-
 /**
  * @param {object} deps
  * @param {import('../lib/api.js').Api} deps.api
@@ -37,7 +35,7 @@ export function createOutgoing({ api, store, storage, key, timers }) {
      * lib/upload.js) it is queued like any other, so it survives going offline.
      * @param {number} chatId
      * @param {string} content
-     * @param {(Attachment & {ref: string}) | null} [attachment]
+     * @param {import('../lib/types.js').UploadedFile | null} [attachment]
      */
     send(chatId, content, attachment = null) {
       outbox.add(chatId, content, attachment);

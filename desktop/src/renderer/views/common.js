@@ -6,6 +6,7 @@ const AVATAR_COLOURS = [
   'bg-teal-500', 'bg-sky-500', 'bg-indigo-500', 'bg-violet-500', 'bg-fuchsia-500',
 ];
 
+/** @param {string} name */
 function initials(name) {
   const words = String(name).trim().split(/\s+/).filter(Boolean);
   const letters = words.length > 1 ? words[0][0] + words[1][0] : String(name).slice(0, 2);
