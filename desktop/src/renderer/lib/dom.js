@@ -57,6 +57,22 @@ export function setChildren(el, ...children) {
 }
 
 /**
+ * Keyed rows of a list view: removes those whose key is not in `keep`, from the page
+ * and from `rows`.
+ * @template K
+ * @param {Map<K, {node: Element}>} rows
+ * @param {Set<K>} keep
+ */
+export function dropRowsExcept(rows, keep) {
+  for (const [key, entry] of rows) {
+    if (!keep.has(key)) {
+      entry.node.remove();
+      rows.delete(key);
+    }
+  }
+}
+
+/**
  * An inline SVG icon from path data (ours, never user content).
  * @param {string | string[]} d
  * @param {string} [className]

@@ -1,7 +1,7 @@
 // The files staged in the composer (lib/upload.js): a preview, name and size, an
 // upload progress bar, and the reason in words when the server refused a file.
 // Progress updates change the bar in place, so focus on a button is kept.
-import { ICONS, h, icon } from '../lib/dom.js';
+import { ICONS, dropRowsExcept, h, icon } from '../lib/dom.js';
 import { formatSize } from '../lib/upload.js';
 
 /** @typedef {import('../lib/upload.js').StagedFile} StagedFile */
@@ -65,13 +65,7 @@ export function createAttachmentTray({ remove, retry }) {
 
   /** Syncs the list with `items`: new rows, removed rows, progress in place. @param {readonly StagedFile[]} items */
   function render(items) {
-    const keep = new Set(items.map((item) => item.id));
-    for (const [id, entry] of rows) {
-      if (!keep.has(id)) {
-        entry.node.remove();
-        rows.delete(id);
-      }
-    }
+    dropRowsExcept(rows, new Set(items.map((item) => item.id)));
     /** @type {ChildNode | null} */
     let previous = null;
     for (const item of items) {

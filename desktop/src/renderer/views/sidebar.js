@@ -1,6 +1,6 @@
 // The chat list: most recent first, unread badges, last-message previews, and a
 // search box that also finds people to start a direct chat with.
-import { ICONS, h, icon, setChildren } from '../lib/dom.js';
+import { ICONS, dropRowsExcept, h, icon, setChildren } from '../lib/dom.js';
 import { chatTitle, memberName, otherMember } from '../lib/names.js';
 import { TOPICS } from '../lib/store.js';
 import { listStamp } from '../lib/time.js';
@@ -140,12 +140,7 @@ export function createSidebar({ store, actions }) {
       }
       return entry.node;
     });
-    for (const [id, entry] of rows) {
-      if (!keep.has(id)) {
-        entry.node.remove();
-        rows.delete(id);
-      }
-    }
+    dropRowsExcept(rows, keep);
     // Put rows in order, moving only those out of place.
     nodes.forEach((node, i) => {
       if (list.children[i] !== node) list.insertBefore(node, list.children[i] ?? null);
