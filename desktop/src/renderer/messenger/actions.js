@@ -17,8 +17,10 @@ const TYPING_EVERY_MS = 3_000;
  * The dialogs the actions open (views/dialogs.js), passed in so that the actions do
  * not depend on the views.
  * @typedef {object} Dialogs
- * @property {typeof import('../views/dialogs.js').confirmDialog} confirm
- * @property {typeof import('../views/dialogs.js').newGroupDialog} newGroup
+ * @property {(question: {title: string, body: string, confirmLabel?: string, danger?: boolean}) => Promise<boolean>} confirm
+ *   resolves true when the user confirms
+ * @property {(deps: {searchUsers: (q: string) => Promise<import('../lib/types.js').User[]>, meId: number | undefined,
+ *   create: (title: string, ids: number[]) => Promise<void>}) => void} newGroup
  */
 
 /**
