@@ -5,10 +5,12 @@
  * @param {object} deps
  * @param {{setBadgeCount?: (n: number) => boolean}} deps.app
  * @param {string} deps.platform                 process.platform
- * @param {() => object | null} deps.getWindow   the main BrowserWindow, if any
- * @param {unknown} deps.overlayIcon             NativeImage for Windows
+ * @param {() => Pick<import('electron').BrowserWindow, 'isDestroyed' | 'setOverlayIcon'> | null} deps.getWindow
+ *   the main window, if any
+ * @param {import('electron').NativeImage} deps.overlayIcon   for Windows
  */
 export function createBadge({ app, platform, getWindow, overlayIcon }) {
+  /** @param {number} count */
   function setUnread(count) {
     if (platform === 'win32') {
       const win = getWindow();

@@ -2,7 +2,7 @@
 // Cmd+Q, OS shutdown) really closes it.
 
 /**
- * @param {object} win  BrowserWindow (or a fake)
+ * @param {Pick<import('electron').BrowserWindow, 'on' | 'hide'>} win
  * @param {() => boolean} isQuitting
  */
 export function hideOnClose(win, isQuitting) {
@@ -13,7 +13,10 @@ export function hideOnClose(win, isQuitting) {
   });
 }
 
-/** Brings the window back from the tray, minimized state or behind other windows. */
+/**
+ * Brings the window back from the tray, minimized state or behind other windows.
+ * @param {Pick<import('electron').BrowserWindow, 'isDestroyed' | 'isMinimized' | 'restore' | 'show' | 'focus'> | null} win
+ */
 export function showWindow(win) {
   if (!win || win.isDestroyed()) return;
   if (win.isMinimized()) win.restore();

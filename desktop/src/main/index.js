@@ -42,10 +42,12 @@ const assets = path.join(here, 'assets');
 app.enableSandbox();
 protocol.registerSchemesAsPrivileged([SCHEME_PRIVILEGES]);
 
+/** @type {BrowserWindow | null} */
 let mainWindow = null;
 let quitting = false;
 const show = () => showWindow(mainWindow);
 
+/** @param {string} channel @param {...unknown} args */
 function send(channel, ...args) {
   if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, ...args);
 }

@@ -6,34 +6,49 @@ import { TO_MAIN } from '../common/ipc-channels.js';
 const MAX_TITLE = 120;
 const MAX_BODY = 300;
 
+/** @typedef {{chatId: number, title: string, body: string}} DesktopNotification */
+
+/** @param {{senderFrame?: {url?: unknown} | null} | null | undefined} event */
 export function isTrustedSender(event) {
   const url = event?.senderFrame?.url;
   return typeof url === 'string' && url.startsWith(`${APP_ORIGIN}/`);
 }
 
-/** Unread total: a non-negative safe integer, or null when invalid. */
+/** Unread total: a non-negative safe integer, or null when invalid. @param {unknown} value */
 export function parseUnread(value) {
-  return Number.isSafeInteger(value) && value >= 0 ? value : null;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
 }
 
+/** @param {string} text @param {number} max */
 function clip(text, max) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** `{chatId, title, body}` with a positive integer id and strings, clipped; else null. */
+/**
+ * `{chatId, title, body}` with a positive integer id and strings, clipped; else null.
+ * @param {unknown} value
+ * @returns {DesktopNotification | null}
+ */
 export function parseNotification(value) {
   if (typeof value !== 'object' || value === null) return null;
-  const { chatId, title, body } = value;
-  if (!Number.isSafeInteger(chatId) || chatId <= 0) return null;
+  const { chatId, title, body } = /** @type {Record<string, unknown>} */ (value);
+  if (typeof chatId !== 'number' || !Number.isSafeInteger(chatId) || chatId <= 0) return null;
   if (typeof title !== 'string' || typeof body !== 'string') return null;
   return { chatId, title: clip(title, MAX_TITLE), body: clip(body, MAX_BODY) };
 }
 
 /**
- * @param {{on: Function}} ipcMain
- * @param {{setUnread: (n: number) => void, notify: (n: object) => void, openExternal: (url: string) => void}} handlers
+ * @param {Pick<import('electron').IpcMain, 'on'>} ipcMain
+ * @param {{setUnread: (n: number) => void, notify: (n: DesktopNotification) => void, openExternal: (url: string) => void}} handlers
  */
 export function registerIpc(ipcMain, handlers) {
+  /**
+   * A listener that drops messages from other senders and arguments `parse` refuses (null).
+   * @template T
+   * @param {(arg: unknown) => T | null} parse
+   * @param {(value: T) => void} handler
+   * @returns {(event: import('electron').IpcMainEvent, arg: unknown) => void}
+   */
   const guarded = (parse, handler) => (event, arg) => {
     if (!isTrustedSender(event)) return;
     const value = parse(arg);

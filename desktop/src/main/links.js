@@ -4,6 +4,7 @@
 
 const EXTERNAL_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 
+/** @param {unknown} url @returns {url is string} */
 export function isSafeExternalUrl(url) {
   if (typeof url !== 'string' || url.length > 4096) return false;
   try {
@@ -13,7 +14,11 @@ export function isSafeExternalUrl(url) {
   }
 }
 
-/** Opens `url` in the OS default handler if allowed; returns whether it did. */
+/**
+ * Opens `url` in the OS default handler if allowed; returns whether it did.
+ * @param {Pick<import('electron').Shell, 'openExternal'>} shell
+ * @param {unknown} url
+ */
 export function openExternalSafely(shell, url) {
   if (!isSafeExternalUrl(url)) return false;
   shell.openExternal(url);
@@ -21,8 +26,8 @@ export function openExternalSafely(shell, url) {
 }
 
 /**
- * @param {object} webContents  Electron WebContents (or a fake)
- * @param {{openExternal: (url: string) => Promise<void>}} shell
+ * @param {Pick<import('electron').WebContents, 'on' | 'setWindowOpenHandler'>} webContents
+ * @param {Pick<import('electron').Shell, 'openExternal'>} shell
  */
 export function applyLinkPolicy(webContents, shell) {
   webContents.on('will-navigate', (event, url) => {

@@ -3,7 +3,8 @@
 
 /**
  * @param {object} deps
- * @param {Function & {isSupported: () => boolean}} deps.Notification  Electron's class (or a fake)
+ * @param {{new (options: import('electron').NotificationConstructorOptions): Pick<import('electron').Notification, 'on' | 'show'>,
+ *   isSupported: () => boolean}} deps.Notification  Electron's class (or a fake)
  * @param {() => boolean} deps.isWindowFocused
  * @param {(chatId: number) => void} deps.onOpenChat
  */

@@ -10,7 +10,11 @@ export const SCHEME_PRIVILEGES = Object.freeze({
   privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true },
 });
 
-/** Maps an app:// URL to a file inside `root`, or null if it would escape it. */
+/**
+ * Maps an app:// URL to a file inside `root`, or null if it would escape it.
+ * @param {string} root
+ * @param {string} requestUrl
+ */
 export function resolveAppPath(root, requestUrl) {
   let url;
   try {
@@ -34,7 +38,7 @@ export function resolveAppPath(root, requestUrl) {
 
 /**
  * @param {object} deps
- * @param {{handle: Function}} deps.protocol  Electron's protocol module
+ * @param {Pick<import('electron').Protocol, 'handle'>} deps.protocol
  * @param {{fetch: (url: string) => Promise<Response>}} deps.net
  * @param {string} deps.root                  absolute path of dist/web
  * @param {(p: string) => URL} deps.pathToFileURL

@@ -1,15 +1,17 @@
 // Tray icon whose tooltip and menu show the unread total. `Tray` and `Menu` are
 // injected so the behaviour can be tested without the Electron binary.
 
+/** @param {number} count */
 export function unreadLabel(count) {
   return count > 0 ? `Parley — ${count} unread` : 'Parley';
 }
 
 /**
  * @param {object} deps
- * @param {Function} deps.Tray   Electron's Tray class (or a fake)
- * @param {{buildFromTemplate: Function}} deps.Menu
- * @param {unknown} deps.icon    NativeImage or path
+ * @param {new (icon: import('electron').NativeImage | string) => Pick<import('electron').Tray, 'on' | 'setToolTip' | 'setContextMenu'>} deps.Tray
+ *   Electron's Tray class (or a fake)
+ * @param {Pick<typeof import('electron').Menu, 'buildFromTemplate'>} deps.Menu
+ * @param {import('electron').NativeImage | string} deps.icon
  * @param {() => void} deps.onShow
  * @param {() => void} deps.onQuit
  */
@@ -17,6 +19,7 @@ export function createTray({ Tray, Menu, icon, onShow, onQuit }) {
   const tray = new Tray(icon);
   let unread = -1;
 
+  /** @param {number} count */
   function setUnread(count) {
     if (count === unread) return;
     unread = count;

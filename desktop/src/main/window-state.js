@@ -5,22 +5,27 @@ const DEFAULTS = Object.freeze({ width: 1100, height: 720 });
 const MIN = Object.freeze({ width: 480, height: 400 });
 const SAVE_DELAY_MS = 400;
 
+/** @param {unknown} v @returns {v is number} */
 function isInt(v) {
-  return Number.isInteger(v) && Math.abs(v) < 100_000;
+  return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 100_000;
 }
 
+/** @param {import('electron').Rectangle} a @param {import('electron').Rectangle} b */
 function intersects(a, b) {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
 /**
  * @param {object} deps
- * @param {{readFileSync: Function, writeFileSync: Function, mkdirSync: Function}} deps.fs
+ * @param {Pick<typeof import('node:fs'), 'readFileSync' | 'writeFileSync' | 'mkdirSync'>} deps.fs
  * @param {string} deps.file      JSON file in the user-data folder
- * @param {{getAllDisplays: () => {workArea: object}[]}} deps.screen
+ * @param {{getAllDisplays: () => {workArea: import('electron').Rectangle}[]}} deps.screen
+ * @param {(fn: () => void, ms: number) => any} [deps.setTimer]
+ * @param {(id: any) => void} [deps.clearTimer]
  */
 export function createWindowState({ fs, file, screen, setTimer = setTimeout, clearTimer = clearTimeout }) {
   /** Saved bounds, or defaults when the file is missing, broken, or off every screen. */
+  /** @returns {{width: number, height: number, maximized: boolean, x?: number, y?: number}} */
   function load() {
     let saved;
     try {
@@ -30,6 +35,7 @@ export function createWindowState({ fs, file, screen, setTimer = setTimeout, cle
     }
     const width = isInt(saved?.width) ? Math.max(saved.width, MIN.width) : DEFAULTS.width;
     const height = isInt(saved?.height) ? Math.max(saved.height, MIN.height) : DEFAULTS.height;
+    /** @type {ReturnType<typeof load>} */
     const state = { width, height, maximized: saved?.maximized === true };
     if (isInt(saved?.x) && isInt(saved?.y)) {
       const rect = { x: saved.x, y: saved.y, width, height };
@@ -42,6 +48,9 @@ export function createWindowState({ fs, file, screen, setTimer = setTimeout, cle
     return state;
   }
 
+  /** @typedef {Pick<import('electron').BrowserWindow, 'isDestroyed' | 'isMinimized' | 'isMaximized' | 'getNormalBounds' | 'on'>} Win */
+
+  /** @param {Win} win */
   function save(win) {
     if (win.isDestroyed() || win.isMinimized()) return;
     // Normal bounds so that un-maximizing next time restores the size the user chose.
@@ -54,14 +63,18 @@ export function createWindowState({ fs, file, screen, setTimer = setTimeout, cle
     }
   }
 
-  /** Saves on move/resize (debounced) and on close. */
+  /** Saves on move/resize (debounced) and on close. @param {Win} win */
   function track(win) {
+    /** @type {unknown} */
     let timer = null;
     const later = () => {
       clearTimer(timer);
       timer = setTimer(() => save(win), SAVE_DELAY_MS);
     };
-    for (const event of ['resize', 'move', 'maximize', 'unmaximize']) win.on(event, later);
+    win.on('resize', later);
+    win.on('move', later);
+    win.on('maximize', later);
+    win.on('unmaximize', later);
     win.on('close', () => {
       clearTimer(timer);
       save(win);

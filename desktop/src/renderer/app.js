@@ -2,16 +2,19 @@
 import { createApi } from './lib/api.js';
 import { loadServerUrl, saveServerUrl } from './lib/config.js';
 import { createSession } from './lib/session.js';
-import { startMessenger } from './messenger.js';
+import { startMessenger } from './messenger/index.js';
 import { renderAuth } from './views/auth.js';
 
+/** @param {HTMLElement} root @param {Storage} [storage] */
 export function startApp(root, storage = globalThis.localStorage) {
   let server = loadServerUrl(storage);
   const session = createSession(storage);
+  /** @type {ReturnType<typeof startMessenger> | null} */
   let messenger = null;
 
   const api = createApi({ session, getServer: () => server, onSignedOut: (reason) => showAuth(reason) });
 
+  /** @param {string} url */
   function useServer(url) {
     server = url;
     saveServerUrl(storage, url);

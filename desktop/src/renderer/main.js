@@ -1,4 +1,4 @@
 import './styles.css';
 import { startApp } from './app.js';
 
-startApp(document.getElementById('app'));
+startApp(/** @type {HTMLElement} */ (document.getElementById('app')));

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CSP } from '../../src/common/csp.js';
-import { h } from '../../src/renderer/lib/dom.js';
+import { dropRowsExcept, h } from '../../src/renderer/lib/dom.js';
 import { messageRow } from '../../src/renderer/views/message.js';
 
 describe('rendering user content', () => {
@@ -49,5 +49,15 @@ describe('content security policy', () => {
       const source = fs.readFileSync(path.join(renderer, file), 'utf8');
       expect(source, file).not.toMatch(/innerHTML\s*=|outerHTML\s*=|insertAdjacentHTML|document\.write/);
     }
+  });
+});
+
+describe('keyed rows', () => {
+  it('dropRowsExcept removes the other rows from the page and from the map', () => {
+    const list = h('ul', null);
+    const rows = new Map([1, 2, 3].map((id) => [id, { node: list.appendChild(h('li', null, String(id))) }]));
+    dropRowsExcept(rows, new Set([2]));
+    expect([...rows.keys()]).toEqual([2]);
+    expect(list.textContent).toBe('2');
   });
 });

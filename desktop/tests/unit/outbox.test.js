@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createOutbox, createOutboxSender } from '../../src/renderer/lib/outbox.js';
+import { createOutbox, createOutboxRetry, createOutboxSender } from '../../src/renderer/lib/outbox.js';
+import { fakeTime } from './fake-time.js';
 import { MemoryStorage } from './memory-storage.js';
 
 const networkError = () => Object.assign(new Error('Network Error'), { isAxiosError: true, code: 'ERR_NETWORK' });
@@ -118,5 +119,61 @@ describe('outbox', () => {
     await run;
     expect(order).toEqual(['a', 'b', 'c']);
     expect(maxInFlight).toBe(1);
+  });
+});
+
+describe('outbox retry', () => {
+  const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  function retrying() {
+    const parts = setup();
+    const time = fakeTime();
+    const attempts = [];
+    const sender = {
+      flush: () => {
+        attempts.push(time.now());
+        return parts.sender.flush();
+      },
+    };
+    const retry = createOutboxRetry({ sender, outbox: parts.outbox, timers: time, random: () => 1 });
+    return { ...parts, time, attempts, retry };
+  }
+
+  it('tries again on the shared backoff while the server is down, and stops once delivered', async () => {
+    const { outbox, server, time, attempts, retry, sent } = retrying();
+    server.down = true;
+    outbox.add(1, 'hello');
+    await retry.flush();
+    // 500 ms, then doubling (lib/backoff.js; no jitter with random = 1).
+    for (const gap of [500, 1_000, 2_000, 4_000]) {
+      time.advance(gap - 1);
+      await settled();
+      time.advance(1);
+      await settled();
+    }
+    expect(attempts).toEqual([0, 500, 1_500, 3_500, 7_500]);
+    server.down = false;
+    time.advance(60_000);
+    await settled();
+    expect(sent.map((m) => m.content)).toEqual(['hello']);
+    const count = attempts.length;
+    time.advance(600_000);
+    await settled();
+    expect(attempts).toHaveLength(count);
+  });
+
+  it('sets no timer when everything went out, and none after stop()', async () => {
+    const { outbox, server, time, attempts, retry } = retrying();
+    outbox.add(1, 'a');
+    await retry.flush();
+    time.advance(600_000);
+    expect(attempts).toHaveLength(1);
+    server.down = true;
+    outbox.add(1, 'b');
+    await retry.flush();
+    retry.stop();
+    time.advance(600_000);
+    await settled();
+    expect(attempts).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createStore } from '../../src/renderer/lib/store.js';
+import { TOPICS, createStore } from '../../src/renderer/lib/store.js';
 
 const ME = { id: 1, username: 'me' };
 let nextTime = Date.parse('2026-11-27T10:00:00Z');
@@ -138,5 +138,105 @@ describe('store', () => {
     store.setOutbox([{ client_id: 'b', chat_id: 2 }]);
     expect(store.pendingFor(1)).toEqual([]);
     expect(topics).toEqual([['timeline', 1], ['timeline', 2]]);
+  });
+});
+
+// The store's promises to the views (lib/store.js): what it hands out never changes,
+// every change is announced, and reading creates nothing.
+describe('store promises', () => {
+  let store;
+  let topics;
+
+  beforeEach(() => {
+    store = createStore({ now: () => 1000 });
+    store.setMe(ME);
+    store.setChats([chat(1, msg(12, 1, 1)), chat(2)]);
+    store.addPage(1, [msg(10, 1, 1), msg(11, 1, 2), msg(12, 1, 1)], { limit: 50, older: false });
+    topics = [];
+    store.subscribe((t, d) => topics.push([t, d]));
+  });
+
+  it('never changes a timeline it handed out: every change is a new, frozen value', () => {
+    const changes = [
+      () => store.addPage(1, [msg(5, 1, 2)], { limit: 100, older: true }),
+      () => store.addMessage(msg(13, 1, 2)),
+      () => store.updateMessage({ ...msg(11, 1, 2), content: 'edited' }),
+      () => store.deleteMessage(1, 10),
+      () => store.markRead(1, 2, 12),
+      () => store.syncNewest(1, [msg(12, 1, 1)], { limit: 50 }),
+    ];
+    for (const change of changes) {
+      const before = store.timeline(1);
+      const messages = before.messages;
+      const ids = messages.map((m) => m.id);
+      change();
+      const after = store.timeline(1);
+      expect(after).not.toBe(before);
+      expect(before.messages).toBe(messages);
+      expect(messages.map((m) => m.id)).toEqual(ids);
+      expect(Object.isFrozen(after)).toBe(true);
+      expect(Object.isFrozen(after.messages)).toBe(true);
+    }
+    expect(() => store.timeline(1).messages.push(msg(99, 1, 2))).toThrow(TypeError);
+    expect(() => {
+      store.timeline(1).loaded = false;
+    }).toThrow(TypeError);
+  });
+
+  it('hands out lists that cannot be changed behind its back', () => {
+    store.setOutbox([{ client_id: 'a', chat_id: 1 }]);
+    expect(() => store.pendingFor(1).push({})).toThrow(TypeError);
+    expect(() => store.pendingFor(7).push({})).toThrow(TypeError);
+    expect(() => store.sortedChats().pop()).toThrow(TypeError);
+  });
+
+  it('reading an unknown chat creates nothing: an empty frozen timeline', () => {
+    const t = store.timeline(42);
+    expect(t).toEqual({ messages: [], loaded: false, hasMore: true });
+    expect(Object.isFrozen(t)).toBe(true);
+    expect(Object.isFrozen(t.messages)).toBe(true);
+    expect(store.timeline(43)).toBe(t);
+    // Nothing was inserted: a message for that chat is still not put in a timeline.
+    store.addMessage(msg(50, 42, 2));
+    expect(store.timeline(42)).toBe(t);
+    expect(topics).toEqual([]);
+  });
+
+  it('announces every change on its topic', () => {
+    const cases = [
+      [() => store.setTyping(1, 2), [[TOPICS.TYPING, 1]]],
+      // The sender's typing indicator ends with their message: that is a typing change too.
+      [() => store.addMessage(msg(13, 1, 2)), [[TOPICS.TIMELINE, 1], [TOPICS.TYPING, 1], [TOPICS.CHATS, undefined]]],
+      [() => store.setUnread(1, 4), [[TOPICS.CHATS, undefined]]],
+      [() => store.setActive(1), [[TOPICS.ACTIVE, 1]]],
+      [() => store.setConnection('online'), [[TOPICS.CONNECTION, 'online']]],
+      [() => store.setPresence(2, true), [[TOPICS.CHATS, undefined]]],
+      [() => store.deleteMessage(1, 10), [[TOPICS.TIMELINE, 1]]],
+      // Removing the open chat closes it and drops its history.
+      [() => store.removeChat(1), [[TOPICS.ACTIVE, null], [TOPICS.TIMELINE, 1], [TOPICS.CHATS, undefined]]],
+    ];
+    for (const [change, expected] of cases) {
+      topics = [];
+      change();
+      expect(topics).toEqual(expected);
+    }
+  });
+
+  it('typing expires without anyone writing to the store', () => {
+    let now = 0;
+    const s = createStore({ now: () => now });
+    s.setTyping(1, 2);
+    now = 5_000;
+    s.setTyping(1, 3);
+    now = 6_500;
+    expect(s.typingIn(1)).toEqual([3]);
+    expect(s.typingIn(1)).toEqual([3]);
+    now = 0;
+    expect(s.typingIn(1)).toEqual([2, 3]); // reading removed nothing
+  });
+
+  it('names its topics in one frozen list', () => {
+    expect(Object.isFrozen(TOPICS)).toBe(true);
+    expect(new Set(Object.values(TOPICS)).size).toBe(Object.values(TOPICS).length);
   });
 });

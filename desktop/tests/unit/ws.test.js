@@ -1,61 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { WS_STATE, backoffDelay, createSocket } from '../../src/renderer/lib/ws.js';
-
-// A scripted WebSocket: the test opens, feeds and closes it by hand.
-class FakeSocket {
-  static all = [];
-  constructor(url) {
-    this.url = url;
-    this.readyState = 0;
-    this.sent = [];
-    FakeSocket.all.push(this);
-  }
-  send(data) {
-    this.sent.push(JSON.parse(data));
-  }
-  close(code = 1000) {
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-  serverOpen() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  serverSend(event) {
-    this.onmessage?.({ data: JSON.stringify(event) });
-  }
-  serverClose(code = 1006) {
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-}
-
-// Timers and clock under the test's control.
-function fakeTime() {
-  let now = 0;
-  let id = 0;
-  const jobs = new Map();
-  return {
-    now: () => now,
-    setTimeout: (fn, ms) => (jobs.set(++id, { fn, at: now + ms }), id),
-    clearTimeout: (i) => jobs.delete(i),
-    setInterval: (fn, ms) => (jobs.set(++id, { fn, at: now + ms, every: ms }), id),
-    clearInterval: (i) => jobs.delete(i),
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        const due = [...jobs.entries()].filter(([, j]) => j.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-        if (!due) break;
-        const [key, job] = due;
-        now = job.at;
-        if (job.every) job.at += job.every;
-        else jobs.delete(key);
-        job.fn();
-      }
-      now = end;
-    },
-  };
-}
+import { WS_STATE, createSocket } from '../../src/renderer/lib/ws.js';
+import { FakeSocket } from './fake-socket.js';
+import { fakeTime } from './fake-time.js';
 
 function fakeWindow(onLine = true) {
   const listeners = {};
@@ -69,15 +15,6 @@ function fakeWindow(onLine = true) {
     },
   };
 }
-
-describe('backoffDelay', () => {
-  it('grows exponentially with jitter and is capped', () => {
-    expect(backoffDelay(0, { base: 500, max: 30_000 }, () => 0)).toBe(250);
-    expect(backoffDelay(0, { base: 500, max: 30_000 }, () => 1)).toBe(500);
-    expect(backoffDelay(3, { base: 500, max: 30_000 }, () => 0.5)).toBe(3000);
-    expect(backoffDelay(20, { base: 500, max: 30_000 }, () => 1)).toBe(30_000);
-  });
-});
 
 describe('createSocket', () => {
   let time;

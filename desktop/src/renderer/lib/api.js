@@ -7,24 +7,42 @@ const AUTH_FREE = ['/auth/login', '/auth/register', '/auth/refresh'];
 const REFRESH_MARGIN_MS = 60_000;
 const RETRY_REFRESH_MS = 10_000;
 
+/** @typedef {ReturnType<typeof createApi>} Api */
+/** @typedef {import('./types.js').Chat} Chat */
+/** @typedef {import('./types.js').Message} Message */
+/** @typedef {import('./types.js').User} User */
+/** @typedef {import('./session.js').Token} Token */
+/**
+ * POST /attachments' answer: `url` is what a message references (attachment_url);
+ * newer servers add the id, the signed links and an image's size.
+ * @typedef {{url: string, name: string, size: number, content_type: string, id?: number, is_image?: boolean,
+ *   download_url?: string, thumbnail_url?: string | null, width?: number, height?: number}} UploadAnswer
+ */
+/**
+ * Options of one upload: `onProgress` gets the fraction sent (0..1), `signal` cancels.
+ * @typedef {{name?: string, onProgress?: (fraction: number) => void, signal?: AbortSignal}} UploadOptions
+ */
+
 /**
  * @param {object} deps
- * @param {ReturnType<import('./session.js').createSession>} deps.session
+ * @param {ReturnType<typeof import('./session.js').createSession>} deps.session
  * @param {() => string} deps.getServer     base URL, read per request (the user may change it)
  * @param {(reason: string) => void} deps.onSignedOut  called when the session can no longer be renewed
  * @param {() => number} [deps.now]
- * @param {{setTimeout: Function, clearTimeout: Function}} [deps.timers]
- * @param {object} [deps.axiosConfig]       extra axios options (tests pass an adapter)
+ * @param {import('./types.js').Timers} [deps.timers]
+ * @param {import('axios').CreateAxiosDefaults} [deps.axiosConfig]  extra axios options (tests pass an adapter)
  */
 export function createApi({ session, getServer, onSignedOut, now = () => Date.now(), timers = globalThis, axiosConfig = {} }) {
   const http = axios.create({ timeout: 20_000, ...axiosConfig });
+  /** @type {Promise<string> | null} */
   let refreshing = null;
+  /** @type {unknown} */
   let refreshTimer = null;
 
   http.interceptors.request.use((config) => {
     config.baseURL = getServer();
     const token = session.accessToken();
-    if (token && !AUTH_FREE.includes(config.url)) config.headers.Authorization = `Bearer ${token}`;
+    if (token && !AUTH_FREE.includes(config.url ?? '')) config.headers.Authorization = `Bearer ${token}`;
     return config;
   });
 
@@ -39,23 +57,28 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
     return http(config);
   });
 
+  /** @param {string} reason  shown on the sign-in screen */
   function signOut(reason) {
     timers.clearTimeout(refreshTimer);
     session.clear();
     onSignedOut(reason);
   }
 
-  /** Rotates the tokens. Concurrent callers share one request: the old refresh token is single-use. */
+  /**
+   * Rotates the tokens. Concurrent callers share one request: the old refresh token is single-use.
+   * @returns {Promise<string>} the new access token
+   */
   function refresh() {
     refreshing ??= (async () => {
       try {
+        /** @type {{data: Token}} */
         const { data } = await http.post('/auth/refresh', { refresh_token: session.refreshToken() });
         session.setTokens(data);
         scheduleRefresh();
         return data.access_token;
       } catch (err) {
         // Only a refusal ends the session; a network failure is retried later.
-        if (err.response?.status === 401) signOut('Your session has expired. Please sign in again.');
+        if (axios.isAxiosError(err) && err.response?.status === 401) signOut('Your session has expired. Please sign in again.');
         else scheduleRefresh(RETRY_REFRESH_MS);
         throw err;
       } finally {
@@ -65,6 +88,7 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
     return refreshing;
   }
 
+  /** @param {number} [delay]  ms; by default shortly before the access token expires */
   function scheduleRefresh(delay) {
     timers.clearTimeout(refreshTimer);
     const stored = session.get();
@@ -74,14 +98,18 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
     refreshTimer = timers.setTimeout(() => refresh().catch(() => {}), delay ?? Math.max(0, left - margin));
   }
 
+  /** @param {string} username @param {string} password */
   async function login(username, password) {
+    /** @type {{data: Token}} */
     const { data } = await http.post('/auth/login', { username, password });
     session.setTokens(data);
     scheduleRefresh();
     return getMe();
   }
 
+  /** @returns {Promise<User>} */
   async function getMe() {
+    /** @type {{data: User}} */
     const { data } = await http.get('/auth/me');
     session.setUser(data);
     return data;
@@ -97,31 +125,53 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
     }
   }
 
+  /**
+   * The answer's body.
+   * @template T
+   * @param {Promise<{data: T}>} promise
+   * @returns {Promise<T>}
+   */
   const body = (promise) => promise.then((r) => r.data);
 
   return {
     refresh,
     scheduleRefresh,
     stop: () => timers.clearTimeout(refreshTimer),
+    /** @param {{username: string, email: string, password: string, display_name?: string}} fields @returns {Promise<User>} */
     register: (fields) => body(http.post('/auth/register', fields)),
     login,
     logout,
     getMe,
+    /** @param {string} q @param {number} [limit] @returns {Promise<User[]>} */
     searchUsers: (q, limit = 20) => body(http.get('/users/search', { params: { q, limit } })),
+    /** @returns {Promise<Chat[]>} */
     getChats: () => body(http.get('/chats')),
+    /** @param {number} id @returns {Promise<Chat>} */
     getChat: (id) => body(http.get(`/chats/${id}`)),
+    /** @param {number} userId @returns {Promise<Chat>} */
     createDirectChat: (userId) => body(http.post('/chats', { is_group: false, member_ids: [userId] })),
+    /** @param {string} title @param {number[]} memberIds @returns {Promise<Chat>} */
     createGroup: (title, memberIds) => body(http.post('/chats', { is_group: true, title, member_ids: memberIds })),
-    /** @param {{before?: number, after?: number, limit?: number}} cursor */
+    /**
+     * @param {number} chatId
+     * @param {{before?: number, after?: number, limit?: number}} [cursor]
+     * @returns {Promise<Message[]>}
+     */
     getMessages: (chatId, cursor = {}) => body(http.get(`/chats/${chatId}/messages`, { params: cursor })),
-    /** `attachment_url` is the `url` POST /attachments answered ("/attachments/12"). */
+    /**
+     * `attachment_url` is the `url` POST /attachments answered ("/attachments/12").
+     * @param {number} chatId
+     * @param {{content: string, client_id: string, attachment_url?: string}} message
+     * @returns {Promise<Message>}
+     */
     sendMessage: (chatId, { content, client_id, attachment_url }) =>
       body(http.post(`/chats/${chatId}/messages`, attachment_url ? { content, client_id, attachment_url } : { content, client_id })),
     /**
      * Multipart upload of one file. No timeout (a large file on a slow link takes
      * what it takes); `signal` cancels it. `onProgress` gets the fraction sent, 0..1.
-     * @param {Blob} file
-     * @param {{name?: string, onProgress?: (fraction: number) => void, signal?: AbortSignal}} [options]
+     * @param {Blob & {name?: string}} file
+     * @param {UploadOptions} [options]
+     * @returns {Promise<UploadAnswer>}
      */
     uploadAttachment(file, { name, onProgress, signal } = {}) {
       const form = new FormData();
@@ -135,9 +185,12 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
         },
       }));
     },
+    /** @param {number} chatId @param {number} messageId @param {string} content @returns {Promise<Message>} */
     editMessage: (chatId, messageId, content) =>
       body(http.patch(`/chats/${chatId}/messages/${messageId}`, { content })),
+    /** @param {number} chatId @param {number} messageId */
     deleteMessage: (chatId, messageId) => body(http.delete(`/chats/${chatId}/messages/${messageId}`)),
+    /** @param {number} chatId @param {number} messageId */
     markRead: (chatId, messageId) => body(http.post(`/chats/${chatId}/read`, { message_id: messageId })),
   };
 }

@@ -2,19 +2,31 @@
 // parsed as HTML: there is no innerHTML anywhere in the client.
 
 /**
+ * What h() and setChildren() take as children: nodes, text, and nothing (skipped),
+ * so that `cond && h(...)` can stand in a list.
+ * @typedef {Node | string | number | false | null | undefined | Children} Child
+ */
+/** @typedef {readonly Child[]} Children */
+
+/**
  * h('button', {class: 'x', 'aria-label': 'Send', onclick: fn}, 'text', child, null)
  * Props starting with "on" become listeners; `dataset`, `style` objects are applied;
  * boolean `true` sets an empty attribute, `false`/null/undefined skip it.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, unknown> | null} [props]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, props, ...children) {
   const el = document.createElement(tag);
   if (props) {
     for (const [key, value] of Object.entries(props)) {
       if (value === false || value === null || value === undefined) continue;
-      if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+      if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
       else if (key === 'dataset') Object.assign(el.dataset, value);
       else if (key === 'style') Object.assign(el.style, value);
-      else if (key === 'value') el.value = value;
+      else if (key === 'value') /** @type {HTMLInputElement} */ (el).value = String(value);
       else el.setAttribute(key, value === true ? '' : String(value));
     }
   }
@@ -22,6 +34,7 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+/** @param {Element} el @param {Children} children */
 function append(el, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
@@ -30,14 +43,40 @@ function append(el, children) {
   }
 }
 
-/** Replaces all children of `el` (strings as text). */
+/**
+ * Replaces all children of `el` (strings as text).
+ * @template {Element} E
+ * @param {E} el
+ * @param {...Child} children
+ * @returns {E}
+ */
 export function setChildren(el, ...children) {
   el.replaceChildren();
   append(el, children);
   return el;
 }
 
-/** An inline SVG icon from path data (ours, never user content). */
+/**
+ * Keyed rows of a list view: removes those whose key is not in `keep`, from the page
+ * and from `rows`.
+ * @template K
+ * @param {Map<K, {node: Element}>} rows
+ * @param {Set<K>} keep
+ */
+export function dropRowsExcept(rows, keep) {
+  for (const [key, entry] of rows) {
+    if (!keep.has(key)) {
+      entry.node.remove();
+      rows.delete(key);
+    }
+  }
+}
+
+/**
+ * An inline SVG icon from path data (ours, never user content).
+ * @param {string | string[]} d
+ * @param {string} [className]
+ */
 export function icon(d, className = 'size-5') {
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');
@@ -49,7 +88,7 @@ export function icon(d, className = 'size-5') {
   svg.setAttribute('stroke-linejoin', 'round');
   svg.setAttribute('aria-hidden', 'true');
   svg.setAttribute('class', className);
-  for (const part of [].concat(d)) {
+  for (const part of [d].flat()) {
     const path = document.createElementNS(ns, 'path');
     path.setAttribute('d', part);
     svg.append(path);

@@ -4,7 +4,10 @@
 const LINK = /\b(?:https?:\/\/[^\s<>"']+|mailto:[^\s<>"']+)/gi;
 const TRAILING = /[.,;:!?)\]}]+$/;
 
-/** @returns {({text: string} | {href: string, text: string})[]} */
+/**
+ * @param {string} text
+ * @returns {({text: string} | {href: string, text: string})[]}
+ */
 export function linkify(text) {
   const parts = [];
   let last = 0;

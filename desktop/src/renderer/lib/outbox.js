@@ -5,23 +5,31 @@
 // original instead of storing a copy — so each message is stored exactly once.
 // A message with a file only references it (attachment_url): the file was uploaded
 // before the message entered the outbox (lib/upload.js), as uploading needs the server.
+import { backoffDelay } from './backoff.js';
 import { describeError, isNetworkError } from './errors.js';
 import { uuid } from './uuid.js';
+
+/** @typedef {import('./types.js').OutboxEntry} OutboxEntry */
+/** @typedef {import('./types.js').Message} Message */
 
 /**
  * @param {Storage} storage
  * @param {string} key   one outbox per server and user
+ * @param {{now?: () => string, newId?: () => string}} [options]  clock (ISO 8601) and client_id source
  */
 export function createOutbox(storage, key, { now = () => new Date().toISOString(), newId = uuid } = {}) {
+  /** @returns {OutboxEntry[]} */
   function read() {
     try {
-      const list = JSON.parse(storage.getItem(key));
+      const list = JSON.parse(storage.getItem(key) ?? '[]');
       return Array.isArray(list) ? list : [];
     } catch {
       return [];
     }
   }
+  /** @param {OutboxEntry[]} list */
   const write = (list) => storage.setItem(key, JSON.stringify(list));
+  /** @param {string} clientId @param {Partial<OutboxEntry>} patch */
   const update = (clientId, patch) =>
     write(read().map((e) => (e.client_id === clientId ? { ...e, ...patch } : e)));
 
@@ -29,12 +37,16 @@ export function createOutbox(storage, key, { now = () => new Date().toISOString(
     list: read,
     /** Entries still to be sent, oldest first. */
     pending: () => read().filter((e) => e.status === 'pending'),
+    /** @param {string} clientId */
     has: (clientId) => read().some((e) => e.client_id === clientId),
     /**
-     * @param {object} [attachment]  an uploaded file (lib/upload.js toAttachment): the
-     *   message references it by `attachment_url`; the rest lets a pending message show it.
+     * @param {number} chatId
+     * @param {string} content
+     * @param {import('./types.js').UploadedFile | null} [attachment]  the message references
+     *   it by `attachment_url`; the rest lets a pending message show it.
      */
     add(chatId, content, attachment = null) {
+      /** @type {OutboxEntry} */
       const entry = { client_id: newId(), chat_id: chatId, content, created_at: now(), status: 'pending' };
       if (attachment) {
         const { ref, ...shown } = attachment;
@@ -43,9 +55,11 @@ export function createOutbox(storage, key, { now = () => new Date().toISOString(
       write([...read(), entry]);
       return entry;
     },
+    /** @param {string} clientId */
     remove: (clientId) => write(read().filter((e) => e.client_id !== clientId)),
+    /** @param {string} clientId @param {string} error  the reason in words */
     markFailed: (clientId, error) => update(clientId, { status: 'failed', error }),
-    /** Puts a failed entry back in the queue, at the end so that order follows the user's actions. */
+    /** Puts a failed entry back in the queue, at the end so that order follows the user's actions. @param {string} clientId */
     retry(clientId) {
       const list = read();
       const entry = list.find((e) => e.client_id === clientId);
@@ -55,7 +69,7 @@ export function createOutbox(storage, key, { now = () => new Date().toISOString(
   };
 }
 
-/** Worth trying again later: no answer, a server error, rate limiting or an expired session. */
+/** Worth trying again later: no answer, a server error, rate limiting or an expired session. @param {any} err */
 function isRetriable(err) {
   const status = err?.response?.status;
   return isNetworkError(err) || status === undefined || status >= 500 || status === 429 || status === 401 || status === 408;
@@ -68,11 +82,12 @@ function isRetriable(err) {
  *
  * @param {object} deps
  * @param {ReturnType<typeof createOutbox>} deps.outbox
- * @param {(entry: object) => Promise<object>} deps.send   resolves with the stored MessageOut
- * @param {(entry: object, message: object) => void} deps.onSent
- * @param {(entry: object, reason: string) => void} deps.onFailed   a permanent refusal (e.g. 422)
+ * @param {(entry: OutboxEntry) => Promise<Message>} deps.send   resolves with the stored MessageOut
+ * @param {(entry: OutboxEntry, message: Message) => void} deps.onSent
+ * @param {(entry: OutboxEntry, reason: string) => void} deps.onFailed   a permanent refusal (e.g. 422)
  */
 export function createOutboxSender({ outbox, send, onSent, onFailed }) {
+  /** @type {Promise<boolean> | null} */
   let current = null;
   let again = false;
 
@@ -115,4 +130,44 @@ export function createOutboxSender({ outbox, send, onSent, onFailed }) {
   }
 
   return { flush };
+}
+
+/**
+ * Flushes the outbox and, while messages stay undelivered (server down, an error,
+ * rate limiting), again on a backing-off timer (lib/backoff.js). The socket's
+ * reconnect flushes too, but REST may come back without the socket (a proxy that
+ * blocks WebSockets), so waiting for it is not enough.
+ *
+ * @param {object} deps
+ * @param {ReturnType<typeof createOutboxSender>} deps.sender
+ * @param {ReturnType<typeof createOutbox>} deps.outbox
+ * @param {import('./types.js').Timers} [deps.timers]
+ * @param {() => number} [deps.random]
+ */
+export function createOutboxRetry({ sender, outbox, timers = globalThis, random = Math.random }) {
+  /** @type {unknown} */
+  let timer;
+  let attempt = 0;
+  let stopped = false;
+
+  async function flush() {
+    timers.clearTimeout(timer);
+    const delivered = await sender.flush();
+    if (stopped) return;
+    if (delivered || !outbox.pending().length) {
+      attempt = 0;
+      return;
+    }
+    timers.clearTimeout(timer); // another flush may have scheduled one meanwhile
+    timer = timers.setTimeout(flush, backoffDelay(attempt, undefined, random));
+    attempt += 1;
+  }
+
+  return {
+    flush,
+    stop() {
+      stopped = true;
+      timers.clearTimeout(timer);
+    },
+  };
 }

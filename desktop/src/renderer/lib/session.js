@@ -4,30 +4,38 @@
 
 const KEY = 'parley.session';
 
+/** @typedef {import('./types.js').User} User */
+/**
+ * POST /auth/login and /auth/refresh's answer.
+ * @typedef {{access_token: string, refresh_token: string, expires_in: number | string, token_type?: string}} Token
+ */
+/** @typedef {{accessToken: string, refreshToken: string, expiresAt: number, user?: User | null}} StoredSession */
+
 /**
  * @param {Storage} storage
  * @param {() => number} now  ms clock, injectable for tests
  */
 export function createSession(storage, now = () => Date.now()) {
+  /** @returns {StoredSession | null} */
   function read() {
     try {
-      return JSON.parse(storage.getItem(KEY)) ?? null;
+      return JSON.parse(storage.getItem(KEY) ?? 'null');
     } catch {
       return null;
     }
   }
 
+  /** @param {StoredSession} value */
   function write(value) {
     storage.setItem(KEY, JSON.stringify(value));
   }
 
   return {
-    /** @returns {{accessToken: string, refreshToken: string, expiresAt: number, user: object|null} | null} */
     get: read,
     accessToken: () => read()?.accessToken ?? null,
     refreshToken: () => read()?.refreshToken ?? null,
     user: () => read()?.user ?? null,
-    /** Stores a `Token` response from /auth/login or /auth/refresh. */
+    /** Stores a `Token` response from /auth/login or /auth/refresh. @param {Token} token */
     setTokens(token) {
       write({
         ...read(),
@@ -36,6 +44,7 @@ export function createSession(storage, now = () => Date.now()) {
         expiresAt: now() + Number(token.expires_in) * 1000,
       });
     },
+    /** @param {User} user */
     setUser(user) {
       const current = read();
       if (current) write({ ...current, user });

@@ -1,12 +1,52 @@
 // Client state: chats, their loaded message history, pending outbox entries,
 // typing and connection state. Pure data plus a tiny pub/sub: views subscribe to
-// topics ('chats', 'timeline', 'typing', 'connection', 'active'), the controller
-// feeds it REST results and socket events. Changed messages are replaced (never
-// mutated) so views can tell what changed by identity.
+// TOPICS, the messenger feeds it REST results and socket events.
+//
+// Its promises, which the views rely on:
+// - Nothing handed out is ever changed: a changed chat, message, timeline or list is
+//   a new object (and frozen where the store built it), so views tell what changed by
+//   identity and cannot corrupt the state by accident.
+// - Every change is announced on its topic.
+// - Reading never creates anything: an unknown chat's timeline is an empty frozen value.
+// (The highest message id seen, `lastSeenId`, is a cursor the socket reads on
+// reconnect, not state anyone renders, so it has no topic.)
+
+/** @typedef {import('./types.js').Chat} Chat */
+/** @typedef {import('./types.js').Message} Message */
+/** @typedef {import('./types.js').OutboxEntry} OutboxEntry */
+/** @typedef {import('./types.js').User} User */
+
+/** The names subscribers listen on; the detail passed along is noted for each. */
+export const TOPICS = Object.freeze({
+  ME: 'me', // -
+  CONNECTION: 'connection', // the new state (lib/ws.js WS_STATE)
+  CHATS: 'chats', // - (the list, a chat's fields, unread counts, presence)
+  ACTIVE: 'active', // the open chat's id, or null
+  TIMELINE: 'timeline', // chat id: its loaded messages or its pending outbox entries
+  TYPING: 'typing', // chat id
+});
+
+/** @typedef {typeof TOPICS[keyof typeof TOPICS]} Topic */
+/** @typedef {(topic: Topic, detail?: unknown) => void} Listener */
+
+/**
+ * A chat's loaded history. `loaded`: the newest page has arrived; `hasMore`: older
+ * messages exist on the server.
+ * @typedef {Readonly<{messages: readonly Message[], loaded: boolean, hasMore: boolean}>} Timeline
+ */
 
 const TYPING_MS = 6_000;
 
-/** Index of the first message with id >= `id` in an ascending list. */
+/** @type {Timeline} */
+const NO_TIMELINE = Object.freeze({ messages: Object.freeze([]), loaded: false, hasMore: true });
+/** @type {readonly OutboxEntry[]} */
+const NO_ENTRIES = Object.freeze([]);
+
+/**
+ * Index of the first message with id >= `id` in an ascending list.
+ * @param {readonly Message[]} messages
+ * @param {number} id
+ */
 function lowerBound(messages, id) {
   let lo = 0;
   let hi = messages.length;
@@ -18,77 +58,110 @@ function lowerBound(messages, id) {
   return lo;
 }
 
+/** @param {readonly Message[]} messages @param {number} id */
+const includes = (messages, id) => messages[lowerBound(messages, id)]?.id === id;
+
+/** @param {Chat} chat */
 const activityOf = (chat) => Date.parse(chat.last_message?.created_at ?? chat.created_at) || 0;
 
+/** @typedef {ReturnType<typeof createStore>} Store */
+
+/** @param {{now?: () => number}} [options] */
 export function createStore({ now = () => Date.now() } = {}) {
+  /** @type {Set<Listener>} */
   const listeners = new Set();
+  /** @type {Map<number, Chat>} */
   const chats = new Map();
+  /** @type {Map<number, Timeline>} */
   const timelines = new Map();
-  const typing = new Map(); // chatId → Map(userId → until)
+  /** @type {Map<number, ReadonlyMap<number, number>>} chat id → (user id → typing until) */
+  const typing = new Map();
+  /** @type {Map<number, readonly OutboxEntry[]>} */
   let pendingByChat = new Map();
+  /** @type {readonly Chat[] | null} */
   let sorted = null;
+  /** @type {User | null} */
   let me = null;
+  /** @type {number | null} */
   let activeChatId = null;
   let connection = 'connecting';
   let lastSeenId = 0;
 
+  /** @param {Topic} topic @param {unknown} [detail] */
   function emit(topic, detail) {
-    if (topic === 'chats') sorted = null;
+    if (topic === TOPICS.CHATS) sorted = null;
     for (const listener of listeners) listener(topic, detail);
   }
 
+  /** @param {number} id */
   function seen(id) {
     if (id > lastSeenId) lastSeenId = id;
   }
 
-  function timeline(chatId) {
-    let t = timelines.get(chatId);
-    if (!t) {
-      t = { messages: [], loaded: false, hasMore: true, loading: false };
-      timelines.set(chatId, t);
-    }
-    return t;
+  /** @param {number} chatId @param {Partial<Timeline>} changes */
+  function setTimeline(chatId, changes) {
+    const next = { ...(timelines.get(chatId) ?? NO_TIMELINE), ...changes };
+    Object.freeze(next.messages);
+    timelines.set(chatId, Object.freeze(next));
   }
 
-  /** Inserts or replaces messages (by id) in a chat's timeline; keeps ascending order. */
+  /**
+   * Inserts or replaces messages (by id) in a chat's timeline; keeps ascending order.
+   * @param {number} chatId
+   * @param {readonly Message[]} incoming
+   */
   function merge(chatId, incoming) {
-    const t = timeline(chatId);
-    const list = t.messages.slice();
+    const list = (timelines.get(chatId) ?? NO_TIMELINE).messages.slice();
     for (const message of incoming) {
       const i = lowerBound(list, message.id);
       if (list[i]?.id === message.id) list[i] = message;
       else list.splice(i, 0, message);
       seen(message.id);
     }
-    t.messages = list;
+    setTimeline(chatId, { messages: list });
   }
 
-  function setLastMessage(chat, message) {
-    if (!chat.last_message || message.id >= chat.last_message.id) {
-      chats.set(chat.id, { ...chat, last_message: message });
-    }
+  /** @param {number} chatId @param {Partial<Chat>} changes */
+  function patchChat(chatId, changes) {
+    const chat = chats.get(chatId);
+    if (chat) chats.set(chatId, { ...chat, ...changes });
   }
 
-  const api = {
+  /** Stops showing `userId` as typing in `chatId`; true if they were. @param {number} chatId @param {number} userId */
+  function stopTyping(chatId, userId) {
+    const users = typing.get(chatId);
+    if (!users?.has(userId)) return false;
+    const rest = new Map(users);
+    rest.delete(userId);
+    typing.set(chatId, rest);
+    return true;
+  }
+
+  const store = {
+    /** @param {Listener} listener @returns {() => void} unsubscribes */
     subscribe(listener) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
 
     get me() {
       return me;
     },
+    /** @param {User | null} user */
     setMe(user) {
       me = user;
-      emit('me');
+      emit(TOPICS.ME);
     },
 
     get connection() {
       return connection;
     },
+    /** @param {string} state */
     setConnection(state) {
       connection = state;
-      emit('connection', state);
+      emit(TOPICS.CONNECTION, state);
     },
 
     get lastSeenId() {
@@ -96,31 +169,38 @@ export function createStore({ now = () => Date.now() } = {}) {
     },
 
     // ---- chats -------------------------------------------------------------
-    /** Replaces the chat list with the server's (source of truth for unread counts). */
+    /**
+     * Replaces the chat list with the server's (source of truth for unread counts).
+     * @param {readonly Chat[]} list
+     */
     setChats(list) {
       chats.clear();
       for (const chat of list) {
         chats.set(chat.id, chat);
         if (chat.last_message) seen(chat.last_message.id);
       }
-      emit('chats');
+      emit(TOPICS.CHATS);
     },
+    /** @param {Chat} chat */
     upsertChat(chat) {
       const current = chats.get(chat.id);
       chats.set(chat.id, current ? { ...current, ...chat } : chat);
       if (chat.last_message) seen(chat.last_message.id);
-      emit('chats');
+      emit(TOPICS.CHATS);
     },
+    /** @param {number} chatId */
     removeChat(chatId) {
       chats.delete(chatId);
-      timelines.delete(chatId);
-      if (activeChatId === chatId) api.setActive(null);
-      emit('chats');
+      const hadTimeline = timelines.delete(chatId);
+      if (activeChatId === chatId) store.setActive(null);
+      if (hadTimeline) emit(TOPICS.TIMELINE, chatId);
+      emit(TOPICS.CHATS);
     },
+    /** @param {number} chatId @returns {Chat | null} */
     chat: (chatId) => chats.get(chatId) ?? null,
-    /** Most recent activity first. */
+    /** Most recent activity first. @returns {readonly Chat[]} */
     sortedChats() {
-      sorted ??= [...chats.values()].sort((a, b) => activityOf(b) - activityOf(a) || b.id - a.id);
+      sorted ??= Object.freeze([...chats.values()].sort((a, b) => activityOf(b) - activityOf(a) || b.id - a.id));
       return sorted;
     },
     totalUnread() {
@@ -128,106 +208,117 @@ export function createStore({ now = () => Date.now() } = {}) {
       for (const chat of chats.values()) total += chat.unread_count || 0;
       return total;
     },
+    /** @param {number} chatId @param {number} count */
     setUnread(chatId, count) {
       const chat = chats.get(chatId);
       if (!chat || chat.unread_count === count) return;
-      chats.set(chatId, { ...chat, unread_count: count });
-      emit('chats');
+      patchChat(chatId, { unread_count: count });
+      emit(TOPICS.CHATS);
     },
 
     get activeChatId() {
       return activeChatId;
     },
+    /** @param {number | null} chatId */
     setActive(chatId) {
       activeChatId = chatId;
-      emit('active', chatId);
+      emit(TOPICS.ACTIVE, chatId);
     },
 
     // ---- messages ----------------------------------------------------------
-    timeline,
+    /** @param {number} chatId @returns {Timeline} */
+    timeline: (chatId) => timelines.get(chatId) ?? NO_TIMELINE,
     /**
      * Adds a page from GET /chats/{id}/messages. `older` pages (before=) tell
      * whether more history exists: a short page means the start was reached.
+     * @param {number} chatId
+     * @param {readonly Message[]} messages
+     * @param {{limit: number, older: boolean}} page
      */
     addPage(chatId, messages, { limit, older }) {
-      const t = timeline(chatId);
+      const wasLoaded = store.timeline(chatId).loaded;
       merge(chatId, messages);
-      if (older || !t.loaded) t.hasMore = messages.length >= limit;
-      t.loaded = true;
-      emit('timeline', chatId);
+      setTimeline(chatId, older || !wasLoaded ? { loaded: true, hasMore: messages.length >= limit } : { loaded: true });
+      emit(TOPICS.TIMELINE, chatId);
     },
     /**
      * The newest page again, after a reconnect: also drops loaded messages in that
      * id range that the server no longer has (deleted while we were away).
+     * @param {number} chatId
+     * @param {readonly Message[]} messages
+     * @param {{limit: number}} page
      */
     syncNewest(chatId, messages, { limit }) {
-      const t = timeline(chatId);
       if (messages.length) {
         const ids = new Set(messages.map((m) => m.id));
         const from = messages.length >= limit ? messages[0].id : 0;
-        t.messages = t.messages.filter((m) => m.id < from || ids.has(m.id));
+        setTimeline(chatId, { messages: store.timeline(chatId).messages.filter((m) => m.id < from || ids.has(m.id)) });
       }
-      api.addPage(chatId, messages, { limit, older: false });
-    },
-    setLoading(chatId, loading) {
-      timeline(chatId).loading = loading;
+      store.addPage(chatId, messages, { limit, older: false });
     },
 
     /**
      * A new or re-sent message (message.new, REST answer). Returns true when it was
      * new to this client, so the caller can count it as unread and notify.
+     * @param {Message} message
+     * @param {{countsAsUnread?: boolean}} [options]
      */
     addMessage(message, { countsAsUnread = false } = {}) {
       const chat = chats.get(message.chat_id);
       const t = timelines.get(message.chat_id);
-      const known = (t && t.messages[lowerBound(t.messages, message.id)]?.id === message.id) ||
-        (chat?.last_message && chat.last_message.id >= message.id);
+      const known = (t && includes(t.messages, message.id)) ||
+        Boolean(chat?.last_message && chat.last_message.id >= message.id);
       seen(message.id);
       if (t?.loaded) {
         merge(message.chat_id, [message]);
-        emit('timeline', message.chat_id);
+        emit(TOPICS.TIMELINE, message.chat_id);
       }
       if (chat) {
-        setLastMessage(chat, message);
+        if (!chat.last_message || message.id >= chat.last_message.id) patchChat(chat.id, { last_message: message });
         if (!known && countsAsUnread && message.sender_id !== me?.id) {
-          const updated = chats.get(chat.id);
-          chats.set(chat.id, { ...updated, unread_count: (updated.unread_count || 0) + 1 });
+          patchChat(chat.id, { unread_count: (chat.unread_count || 0) + 1 });
         }
-        typing.get(message.chat_id)?.delete(message.sender_id);
-        emit('chats');
+        if (stopTyping(message.chat_id, message.sender_id)) emit(TOPICS.TYPING, message.chat_id);
+        emit(TOPICS.CHATS);
       }
       return !known;
     },
+    /** message.updated, or our own edit's answer. @param {Message} message */
     updateMessage(message) {
       const t = timelines.get(message.chat_id);
-      if (t?.loaded && t.messages[lowerBound(t.messages, message.id)]?.id === message.id) {
+      if (t?.loaded && includes(t.messages, message.id)) {
         merge(message.chat_id, [message]);
-        emit('timeline', message.chat_id);
+        emit(TOPICS.TIMELINE, message.chat_id);
       }
-      const chat = chats.get(message.chat_id);
-      if (chat?.last_message?.id === message.id) {
-        chats.set(chat.id, { ...chat, last_message: message });
-        emit('chats');
+      if (chats.get(message.chat_id)?.last_message?.id === message.id) {
+        patchChat(message.chat_id, { last_message: message });
+        emit(TOPICS.CHATS);
       }
     },
-    /** Returns true if the deleted message was the chat's preview (the caller refetches the chat). */
+    /**
+     * Returns true if the deleted message was the chat's preview (the caller refetches the chat).
+     * @param {number} chatId
+     * @param {number} messageId
+     */
     deleteMessage(chatId, messageId) {
       const t = timelines.get(chatId);
-      if (t) {
-        const i = lowerBound(t.messages, messageId);
-        if (t.messages[i]?.id === messageId) {
-          t.messages = t.messages.filter((m) => m.id !== messageId);
-          emit('timeline', chatId);
-        }
+      if (t && includes(t.messages, messageId)) {
+        setTimeline(chatId, { messages: t.messages.filter((m) => m.id !== messageId) });
+        emit(TOPICS.TIMELINE, chatId);
       }
       return chats.get(chatId)?.last_message?.id === messageId;
     },
-    /** chat.read: `userId` has read everything up to `messageId` in `chatId`. */
+    /**
+     * chat.read: `userId` has read everything up to `messageId` in `chatId`.
+     * @param {number} chatId
+     * @param {number} userId
+     * @param {number} messageId
+     */
     markRead(chatId, userId, messageId) {
       const chat = chats.get(chatId);
       if (userId === me?.id) {
         // Read on another of my devices.
-        if (chat && (!chat.last_message || messageId >= chat.last_message.id)) api.setUnread(chatId, 0);
+        if (chat && (!chat.last_message || messageId >= chat.last_message.id)) store.setUnread(chatId, 0);
         return;
       }
       const t = timelines.get(chatId);
@@ -239,58 +330,70 @@ export function createStore({ now = () => Date.now() } = {}) {
           return { ...m, is_read: true };
         });
         if (changed) {
-          t.messages = list;
-          emit('timeline', chatId);
+          setTimeline(chatId, { messages: list });
+          emit(TOPICS.TIMELINE, chatId);
         }
       }
       const last = chat?.last_message;
       if (last && last.sender_id === me?.id && !last.is_read && last.id <= messageId) {
-        chats.set(chatId, { ...chat, last_message: { ...last, is_read: true } });
-        emit('chats');
+        patchChat(chatId, { last_message: { ...last, is_read: true } });
+        emit(TOPICS.CHATS);
       }
     },
 
     // ---- outbox ------------------------------------------------------------
-    /** Mirrors the outbox (pending and failed entries), grouped by chat. */
+    /**
+     * Mirrors the outbox (pending and failed entries), grouped by chat.
+     * @param {readonly OutboxEntry[]} entries
+     */
     setOutbox(entries) {
       const before = pendingByChat;
-      pendingByChat = new Map();
+      /** @type {Map<number, OutboxEntry[]>} */
+      const grouped = new Map();
       for (const entry of entries) {
-        if (!pendingByChat.has(entry.chat_id)) pendingByChat.set(entry.chat_id, []);
-        pendingByChat.get(entry.chat_id).push(entry);
+        const list = grouped.get(entry.chat_id);
+        if (list) list.push(entry);
+        else grouped.set(entry.chat_id, [entry]);
       }
-      for (const chatId of new Set([...before.keys(), ...pendingByChat.keys()])) emit('timeline', chatId);
+      pendingByChat = new Map([...grouped].map(([chatId, list]) => [chatId, Object.freeze(list)]));
+      for (const chatId of new Set([...before.keys(), ...pendingByChat.keys()])) emit(TOPICS.TIMELINE, chatId);
     },
-    pendingFor: (chatId) => pendingByChat.get(chatId) ?? [],
+    /** @param {number} chatId @returns {readonly OutboxEntry[]} */
+    pendingFor: (chatId) => pendingByChat.get(chatId) ?? NO_ENTRIES,
 
     // ---- presence and typing ----------------------------------------------
+    /**
+     * @param {number} userId
+     * @param {boolean} online
+     * @param {string | null} [lastSeenAt]
+     */
     setPresence(userId, online, lastSeenAt) {
       let changed = false;
       const patch = lastSeenAt ? { online, last_seen_at: lastSeenAt } : { online };
       for (const chat of chats.values()) {
         if (!chat.members?.some((m) => m.user.id === userId)) continue;
         changed = true;
-        chats.set(chat.id, {
-          ...chat,
+        patchChat(chat.id, {
           members: chat.members.map((m) => (m.user.id === userId ? { ...m, user: { ...m.user, ...patch } } : m)),
         });
       }
-      if (changed) emit('chats');
+      if (changed) emit(TOPICS.CHATS);
     },
+    /** @param {number} chatId @param {number} userId */
     setTyping(chatId, userId) {
       if (userId === me?.id) return;
-      if (!typing.has(chatId)) typing.set(chatId, new Map());
-      typing.get(chatId).set(userId, now() + TYPING_MS);
-      emit('typing', chatId);
-    },
-    /** Users typing in a chat right now. */
-    typingIn(chatId) {
-      const users = typing.get(chatId);
-      if (!users) return [];
       const t = now();
-      for (const [userId, until] of users) if (until <= t) users.delete(userId);
-      return [...users.keys()];
+      // Expired entries go here, when the map changes anyway, so that reading stays pure.
+      const users = new Map([...(typing.get(chatId) ?? [])].filter(([, until]) => until > t));
+      users.set(userId, t + TYPING_MS);
+      typing.set(chatId, users);
+      emit(TOPICS.TYPING, chatId);
+    },
+    /** Users typing in a chat right now. @param {number} chatId @returns {number[]} */
+    typingIn(chatId) {
+      const t = now();
+      return [...(typing.get(chatId) ?? [])].filter(([, until]) => until > t).map(([userId]) => userId);
     },
   };
-  return api;
+  return store;
 }

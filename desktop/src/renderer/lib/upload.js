@@ -5,10 +5,37 @@
 // server (a failed upload says so and offers a retry).
 import { describeDetail, describeError, isNetworkError } from './errors.js';
 
+/** @typedef {import('./types.js').Attachment} Attachment */
+/** @typedef {import('./types.js').UploadedFile} UploadedFile */
+/** @typedef {import('./api.js').UploadAnswer} UploadAnswer */
+/** @typedef {import('./api.js').UploadOptions} UploadOptions */
+
+/**
+ * A file staged in the composer. `status`: uploading (with `progress`, 0..1), done
+ * (with the `attachment` to send), or failed (with the reason in words and whether
+ * a retry may help).
+ * @typedef {object} StagedFile
+ * @property {string} id
+ * @property {File} file
+ * @property {string} name
+ * @property {number} size
+ * @property {string} type
+ * @property {boolean} isImage
+ * @property {string | null} preview   a local blob: URL of an image
+ * @property {'uploading' | 'done' | 'failed'} status
+ * @property {number} progress
+ * @property {string} error
+ * @property {boolean} retriable
+ * @property {UploadedFile | null} attachment
+ */
+
 export const MAX_STAGED = 10;
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
-/** "0 B", "999 B", "1.5 KB", "34 KB", "2.1 MB" (1 KB = 1024 B, as file managers show). */
+/**
+ * "0 B", "999 B", "1.5 KB", "34 KB", "2.1 MB" (1 KB = 1024 B, as file managers show).
+ * @param {unknown} bytes
+ */
 export function formatSize(bytes) {
   const n = Number(bytes);
   if (!Number.isFinite(n) || n < 0) return '';
@@ -26,13 +53,16 @@ export function formatSize(bytes) {
   return `${rounded} ${units[unit]}`;
 }
 
-/** Image types the server makes thumbnails of (and browsers can show inline). */
+/** Image types the server makes thumbnails of (and browsers can show inline). @param {unknown} type */
 export const isPreviewableImage = (type) => IMAGE_TYPES.has(String(type ?? '').toLowerCase());
 
 /**
  * The server's URLs are relative to its address ("/attachments/12?exp=…&sig=…").
  * Returns an absolute http(s) URL on that server, or null for anything else (an
  * absolute URL elsewhere, javascript:, protocol-relative "//host").
+ * @param {string} server
+ * @param {unknown} url
+ * @returns {string | null}
  */
 export function resolveServerUrl(server, url) {
   if (typeof url !== 'string' || !url.startsWith('/') || url.startsWith('//')) return null;
@@ -45,13 +75,20 @@ export function resolveServerUrl(server, url) {
   return resolved.protocol === 'http:' || resolved.protocol === 'https:' ? resolved.href : null;
 }
 
-/** One line for chat previews and notifications of a message without text. */
+/**
+ * One line for chat previews and notifications of a message without text.
+ * @param {Pick<Attachment, 'name' | 'is_image'> | null | undefined} attachment
+ */
 export function attachmentSummary(attachment) {
   if (!attachment) return '';
   return attachment.is_image ? 'Photo' : `File: ${attachment.name}`;
 }
 
-/** Files in a drop or paste (DataTransfer), or [] when there are none (e.g. plain text). */
+/**
+ * Files in a drop or paste (DataTransfer), or [] when there are none (e.g. plain text).
+ * @param {Pick<DataTransfer, 'files' | 'items'> | null | undefined} transfer
+ * @returns {File[]}
+ */
 export function filesFromTransfer(transfer) {
   if (!transfer) return [];
   const files = [...(transfer.files ?? [])];
@@ -59,13 +96,20 @@ export function filesFromTransfer(transfer) {
   return [...(transfer.items ?? [])]
     .filter((item) => item.kind === 'file')
     .map((item) => item.getAsFile())
-    .filter(Boolean);
+    .filter((file) => file !== null);
 }
 
-/** True while dragging something that contains files (not text or a link). */
+/**
+ * True while dragging something that contains files (not text or a link).
+ * @param {Pick<DataTransfer, 'types'> | null | undefined} transfer
+ */
 export const isFileDrag = (transfer) => [...(transfer?.types ?? [])].includes('Files');
 
-/** A clipboard image has no useful name ("image.png"): give it one with the time. */
+/**
+ * A clipboard image has no useful name ("image.png"): give it one with the time.
+ * @param {{name?: string, type?: string}} file
+ * @param {Date} [now]
+ */
 export function nameFor(file, now = new Date()) {
   const name = String(file?.name ?? '').trim();
   if (name && name !== 'image.png') return name;
@@ -74,13 +118,13 @@ export function nameFor(file, now = new Date()) {
   return `Pasted image ${stamp}.${ext}`;
 }
 
-/** Worth a retry: no answer, a timeout or a server-side failure; not a refusal of the file. */
+/** Worth a retry: no answer, a timeout or a server-side failure; not a refusal of the file. @param {any} err */
 export function isRetriableUpload(err) {
   const status = err?.response?.status;
   return isNetworkError(err) || status === undefined || status >= 500 || status === 429 || status === 408;
 }
 
-/** The reason an upload failed, in words a person can act on. */
+/** The reason an upload failed, in words a person can act on. @param {any} err */
 export function uploadErrorMessage(err) {
   const status = err?.response?.status;
   if (isNetworkError(err) && !status) {
@@ -101,12 +145,13 @@ const nextId = () => `u${++seq}`;
  * Items are replaced (never mutated) on change, so a view can tell what changed.
  *
  * @param {object} deps
- * @param {(file: File, opts: {name: string, onProgress: (fraction: number) => void, signal: AbortSignal}) => Promise<object>} deps.upload
+ * @param {(file: File, opts: UploadOptions) => Promise<UploadAnswer>} deps.upload
  *        resolves with the server's answer to POST /attachments
- * @param {(items: object[]) => void} deps.onChange
+ * @param {(items: readonly StagedFile[]) => void} deps.onChange
  * @param {(text: string) => void} [deps.onNotice]   a problem that belongs to no single item
  * @param {(file: File) => string|null} [deps.previewUrl]   local preview (blob:) of an image
  * @param {(url: string) => void} [deps.revokeUrl]
+ * @param {() => string} [deps.newId]
  */
 export function createUploads({
   upload,
@@ -116,16 +161,21 @@ export function createUploads({
   revokeUrl = (url) => URL.revokeObjectURL(url),
   newId = nextId,
 }) {
+  /** @type {readonly StagedFile[]} */
   let items = [];
-  const controllers = new Map(); // id → AbortController of the running upload
+  /** @type {Map<string, AbortController>} the running uploads */
+  const controllers = new Map();
 
+  /** @param {string} id */
   const find = (id) => items.find((item) => item.id === id);
   const emit = () => onChange(items);
+  /** @param {string} id @param {Partial<StagedFile>} changes */
   function patch(id, changes) {
     items = items.map((item) => (item.id === id ? { ...item, ...changes } : item));
     emit();
   }
 
+  /** @param {string} id */
   async function start(id) {
     const item = find(id);
     if (!item) return;
@@ -156,6 +206,7 @@ export function createUploads({
     }
   }
 
+  /** @param {string} id */
   function drop(id) {
     const item = find(id);
     if (!item) return;
@@ -167,12 +218,13 @@ export function createUploads({
 
   return {
     items: () => items,
-    /** Stages and starts uploading `files`; returns how many were taken. */
+    /** Stages and starts uploading `files`; returns how many were taken. @param {Iterable<File>} files */
     add(files) {
       const list = [...files];
       const room = MAX_STAGED - items.length;
       if (list.length > room) onNotice(`You can attach up to ${MAX_STAGED} files to one message at a time.`);
       const taken = list.slice(0, Math.max(0, room));
+      /** @type {StagedFile[]} */
       const added = taken.map((file) => ({
         id: newId(),
         file,
@@ -193,10 +245,11 @@ export function createUploads({
       for (const item of added) start(item.id);
       return added.length;
     },
+    /** @param {string} id */
     retry(id) {
       if (find(id)?.status === 'failed') start(id);
     },
-    /** Unstages an item, cancelling its upload if it is still running. */
+    /** Unstages an item, cancelling its upload if it is still running. @param {string} id */
     remove(id) {
       drop(id);
       emit();
@@ -208,13 +261,17 @@ export function createUploads({
     },
     /** True while any upload is still running. */
     busy: () => items.some((item) => item.status === 'uploading'),
-    /** Removes the uploaded items and returns their attachments (in the order they were added). */
+    /**
+     * Removes the uploaded items and returns their attachments (in the order they were added).
+     * @returns {UploadedFile[]}
+     */
     takeUploaded() {
       const done = items.filter((item) => item.status === 'done');
       if (!done.length) return [];
       for (const { id } of done) drop(id);
       emit();
-      return done.map((item) => item.attachment);
+      // A done item always has its attachment.
+      return done.flatMap((item) => (item.attachment ? [item.attachment] : []));
     },
   };
 }
@@ -222,6 +279,9 @@ export function createUploads({
 /**
  * What a message needs of an uploaded file: `ref` to send as attachment_url, and
  * the same fields as MessageOut.attachment, so a pending message shows it the same way.
+ * @param {UploadAnswer} answer
+ * @param {{name?: string, size?: number, type?: string}} [item]  what the browser knew of the file
+ * @returns {UploadedFile}
  */
 export function toAttachment(answer, item = {}) {
   return {

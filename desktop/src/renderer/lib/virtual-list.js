@@ -6,7 +6,13 @@
 // view was at the bottom, it stays at the bottom (new messages). A row whose image
 // loads (or fails) after it was measured is measured again.
 
-/** [start, end) of the items overlapping [top, bottom], given prefix-sum offsets. */
+/**
+ * [start, end) of the items overlapping [top, bottom], given prefix-sum offsets.
+ * @param {ArrayLike<number>} offsets  offsets[i] = top of item i; offsets[n] = total height
+ * @param {number} top
+ * @param {number} bottom
+ * @returns {[number, number]}
+ */
 export function visibleRange(offsets, top, bottom) {
   const n = offsets.length - 1;
   let lo = 0;
@@ -23,25 +29,40 @@ export function visibleRange(offsets, top, bottom) {
 
 const BOTTOM_SLACK_PX = 48;
 
+/** @typedef {{key: string, delta: number}} Anchor  an item and its distance from the view's top */
+
 // Methods starting with _ are internal (not #private: Electronegativity's parser
 // cannot read private class members).
+/** @template T  an item */
 export class VirtualList {
   /**
    * @param {object} options
    * @param {HTMLElement} options.root        the scrolling element
-   * @param {(item: any) => HTMLElement} options.renderItem
-   * @param {(item: any) => string} options.keyOf
-   * @param {(item: any) => number} options.estimate   height guess before measuring
+   * @param {(item: T) => HTMLElement} options.renderItem
+   * @param {(item: T) => string} options.keyOf
+   * @param {(item: T) => number} options.estimate   height guess before measuring
    * @param {() => void} [options.onNearTop]         the user scrolled close to the oldest item
+   * @param {number} [options.overscan]              px rendered beyond each edge of the view
    */
   constructor({ root, renderItem, keyOf, estimate, onNearTop = () => {}, overscan = 600 }) {
-    Object.assign(this, { root, renderItem, keyOf, estimate, onNearTop, overscan });
+    this.root = root;
+    this.renderItem = renderItem;
+    this.keyOf = keyOf;
+    this.estimate = estimate;
+    this.onNearTop = onNearTop;
+    this.overscan = overscan;
+    /** @type {readonly T[]} */
     this.items = [];
-    this.index = new Map(); // key → position in items
-    this.heights = new Map(); // key → measured height
-    this.nodes = new Map(); // key → {node, item}
-    this.keyOfNode = new WeakMap(); // rendered node → key
-    this.stale = new Set(); // keys to measure again (an image in the row loaded)
+    /** @type {Map<string, number>} key → position in items */
+    this.index = new Map();
+    /** @type {Map<string, number>} key → measured height */
+    this.heights = new Map();
+    /** @type {Map<string, {node: HTMLElement, item: T}>} */
+    this.nodes = new Map();
+    /** @type {WeakMap<Node, string>} rendered node → key */
+    this.keyOfNode = new WeakMap();
+    /** @type {Set<string>} keys to measure again (an image in the row loaded) */
+    this.stale = new Set();
     this.offsets = new Float64Array(1);
     this.width = 0;
     this.height = 0;
@@ -53,7 +74,7 @@ export class VirtualList {
     this.onScrollEvent = () => this._scheduleRender();
     root.addEventListener('scroll', this.onScrollEvent, { passive: true });
     // load/error do not bubble: listen in the capture phase for every image inside.
-    this.onMediaEvent = (event) => this._onMedia(event);
+    this.onMediaEvent = (/** @type {Event} */ event) => this._onMedia(event);
     this.spacer.addEventListener('load', this.onMediaEvent, true);
     this.spacer.addEventListener('error', this.onMediaEvent, true);
     this.resizeObserver = new ResizeObserver(() => this._onResize());
@@ -68,6 +89,8 @@ export class VirtualList {
   /**
    * Replaces the items. `stickToBottom`: force the view to the newest item (first
    * load, own message sent); otherwise it stays at the bottom only if it was there.
+   * @param {readonly T[]} items
+   * @param {{stickToBottom?: boolean}} [options]
    */
   setItems(items, { stickToBottom = false } = {}) {
     const follow = stickToBottom || this.items.length === 0 || this.atBottom;
@@ -95,11 +118,14 @@ export class VirtualList {
     return total - this.root.scrollTop - this.root.clientHeight < BOTTOM_SLACK_PX;
   }
 
+  /** @param {Event} event */
   _onMedia(event) {
-    if (event.target?.tagName !== 'IMG') return;
-    let node = event.target;
+    const target = /** @type {Element | null} */ (event.target);
+    if (target?.tagName !== 'IMG') return;
+    /** @type {Node | null} */
+    let node = target;
     while (node && node.parentNode !== this.spacer) node = node.parentNode;
-    const key = node && this.keyOfNode.get(node);
+    const key = node ? this.keyOfNode.get(node) : undefined;
     if (key === undefined) return;
     this.stale.add(key);
     // In the next frame: several images loading at once cost one layout, and the
@@ -138,6 +164,7 @@ export class VirtualList {
   // The item in the middle of the viewport: the one the reader is looking at, and
   // never a header pinned at the very top (which would keep the view at the top
   // while older items are inserted below it).
+  /** @returns {Anchor | null} */
   _captureAnchor() {
     const middle = this.root.scrollTop + this.root.clientHeight / 2;
     const [i] = visibleRange(this.offsets, middle, middle + 1);
@@ -146,17 +173,19 @@ export class VirtualList {
     return { key: this.keyOf(item), delta: this.offsets[i] - this.root.scrollTop };
   }
 
+  /** @param {boolean} follow @param {Anchor | null} anchor */
   _restore(follow, anchor) {
     if (follow) {
       this.root.scrollTop = this.root.scrollHeight;
       return;
     }
     const i = anchor ? this.index.get(anchor.key) : undefined;
-    if (i !== undefined) this.root.scrollTop = this.offsets[i] - anchor.delta;
+    if (anchor && i !== undefined) this.root.scrollTop = this.offsets[i] - anchor.delta;
   }
 
   // Render, measure what was rendered, and repeat while measurements move things
   // (converges in one or two passes: each pass only measures new nodes).
+  /** @param {boolean} follow @param {Anchor | null} anchor */
   _layout(follow, anchor) {
     this._recomputeOffsets();
     this._restore(follow, anchor);
@@ -210,6 +239,7 @@ export class VirtualList {
     const bottom = this.root.scrollTop + this.root.clientHeight + this.overscan;
     const [start, end] = visibleRange(this.offsets, top, bottom);
     const wanted = new Set();
+    /** @type {[string, HTMLElement][]} */
     const fresh = [];
     for (let i = start; i < end; i++) {
       const item = this.items[i];
@@ -236,9 +266,11 @@ export class VirtualList {
     }
     // Keep DOM order = visual order, for screen readers and Tab. Nodes already in
     // place are not moved (moving a node would take the keyboard focus away from it).
+    /** @type {Node | null} */
     let next = null;
     for (let i = end - 1; i >= start; i--) {
-      const { node } = this.nodes.get(this.keyOf(this.items[i]));
+      // Every item in the range was rendered just above.
+      const { node } = /** @type {{node: HTMLElement}} */ (this.nodes.get(this.keyOf(this.items[i])));
       if (node.nextSibling !== next) this.spacer.insertBefore(node, next);
       next = node;
     }

@@ -2,6 +2,8 @@
 // exponential backoff and jitter, resumes from the last message id seen (`since`),
 // pings so a dead connection (e.g. after sleep) is noticed, and follows the
 // browser's online/offline events.
+import { BACKOFF, backoffDelay } from './backoff.js';
+import { EVENTS, FRAMES } from './events.js';
 
 export const WS_STATE = Object.freeze({
   CONNECTING: 'connecting',
@@ -12,25 +14,35 @@ export const WS_STATE = Object.freeze({
   STOPPED: 'stopped',
 });
 
+/** @typedef {typeof WS_STATE[keyof typeof WS_STATE]} WsState */
+/**
+ * @typedef {import('./types.js').Timers & {
+ *   setInterval: (fn: () => void, ms: number) => any, clearInterval: (id: any) => void}} Clock
+ */
+/**
+ * Where online/offline events come from (the window), and whether the browser is online.
+ * @typedef {{addEventListener?: (type: string, fn: () => void) => void,
+ *   removeEventListener?: (type: string, fn: () => void) => void, navigator?: {onLine: boolean}}} Win
+ */
+
 const AUTH_FAILED = 4401;
 const TOO_MANY_SOCKETS = 4429;
-
-/** Delay before reconnect attempt `attempt` (0-based): exponential, capped, "equal jitter". */
-export function backoffDelay(attempt, { base = 500, max = 30_000 } = {}, random = Math.random) {
-  const ceiling = Math.min(max, base * 2 ** attempt);
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
 
 /**
  * @param {object} deps
  * @param {(since: number) => string} deps.url     full ws:// URL (token included) for a connection
  * @param {() => number} deps.getSince              last message id seen
- * @param {(event: object) => void} deps.onEvent    every server event except pong
- * @param {(state: string) => void} deps.onState
+ * @param {(event: {type: string}) => void} deps.onEvent    every server event except pong
+ * @param {(state: WsState) => void} deps.onState
  * @param {() => void} [deps.onOpen]                after each successful (re)connection
  * @param {() => Promise<unknown>} [deps.onAuthFailed]  renew the token after a 4401 close
- * @param {typeof WebSocket} [deps.WebSocketImpl]
- * @param {EventTarget & {navigator?: Navigator}} [deps.win]  source of online/offline events
+ * @param {new (url: string) => WebSocket} [deps.WebSocketImpl]
+ * @param {Win} [deps.win]
+ * @param {Clock} [deps.timers]
+ * @param {() => number} [deps.random]
+ * @param {() => number} [deps.now]
+ * @param {number} [deps.pingEveryMs]
+ * @param {import('./backoff.js').Backoff} [deps.backoff]
  */
 export function createSocket({
   url,
@@ -45,15 +57,20 @@ export function createSocket({
   random = Math.random,
   now = () => Date.now(),
   pingEveryMs = 25_000,
-  backoff = { base: 500, max: 30_000 },
+  backoff = BACKOFF,
 }) {
+  /** @type {WebSocket | null} */
   let socket = null;
+  /** @type {WsState | null} */
   let state = null;
   let attempt = 0;
+  /** @type {unknown} */
   let retryTimer = null;
+  /** @type {unknown} */
   let pingTimer = null;
   let lastFrameAt = 0;
 
+  /** @param {WsState} next */
   function setState(next) {
     if (next === state) return;
     state = next;
@@ -91,7 +108,7 @@ export function createSocket({
       } catch {
         return;
       }
-      if (event?.type && event.type !== 'pong') onEvent(event);
+      if (event?.type && event.type !== EVENTS.PONG) onEvent(event);
     };
     ws.onclose = (close) => {
       if (socket !== ws) return;
@@ -132,7 +149,7 @@ export function createSocket({
     pingTimer = timers.setInterval(() => {
       // Two intervals without any frame (not even a pong): the connection is dead.
       if (now() - lastFrameAt > pingEveryMs * 2) return drop();
-      send({ type: 'ping' });
+      send({ type: FRAMES.PING });
     }, pingEveryMs);
   }
 
@@ -155,6 +172,10 @@ export function createSocket({
     retry();
   }
 
+  /**
+   * Sends a frame if the socket is open; false when it is not (the caller may retry later).
+   * @param {{type: string}} frame
+   */
   function send(frame) {
     if (!socket || socket.readyState !== 1) return false;
     socket.send(JSON.stringify(frame));
@@ -205,7 +226,7 @@ export function createSocket({
         return connect();
       }
       const before = lastFrameAt;
-      send({ type: 'ping' });
+      send({ type: FRAMES.PING });
       timers.setTimeout(() => {
         if (socket && lastFrameAt === before) drop();
       }, timeoutMs);

@@ -1,9 +1,13 @@
 // The files staged in the composer (lib/upload.js): a preview, name and size, an
 // upload progress bar, and the reason in words when the server refused a file.
 // Progress updates change the bar in place, so focus on a button is kept.
-import { ICONS, h, icon } from '../lib/dom.js';
+import { ICONS, dropRowsExcept, h, icon } from '../lib/dom.js';
 import { formatSize } from '../lib/upload.js';
 
+/** @typedef {import('../lib/upload.js').StagedFile} StagedFile */
+/** @typedef {{item: StagedFile, node: HTMLElement, bar: HTMLElement, progress: HTMLElement | null, status: HTMLElement}} Row */
+
+/** @param {StagedFile} item */
 function statusText(item) {
   const size = formatSize(item.size);
   if (item.status === 'uploading') return `${size} · uploading ${Math.round(item.progress * 100)}%`;
@@ -18,8 +22,10 @@ function statusText(item) {
  */
 export function createAttachmentTray({ remove, retry }) {
   const list = h('ul', { class: 'hidden flex-wrap gap-2 px-3 pt-3 sm:px-4', 'aria-label': 'Attachments' });
-  const rows = new Map(); // id → {item, node, bar, progress, status}
+  /** @type {Map<string, Row>} */
+  const rows = new Map();
 
+  /** @param {StagedFile} item @returns {Row} */
   function row(item) {
     const failed = item.status === 'failed';
     const preview = item.preview
@@ -57,22 +63,17 @@ export function createAttachmentTray({ remove, retry }) {
     return { item, node, bar, progress, status };
   }
 
-  /** Syncs the list with `items`: new rows, removed rows, progress in place. */
+  /** Syncs the list with `items`: new rows, removed rows, progress in place. @param {readonly StagedFile[]} items */
   function render(items) {
-    const keep = new Set(items.map((item) => item.id));
-    for (const [id, entry] of rows) {
-      if (!keep.has(id)) {
-        entry.node.remove();
-        rows.delete(id);
-      }
-    }
+    dropRowsExcept(rows, new Set(items.map((item) => item.id)));
+    /** @type {ChildNode | null} */
     let previous = null;
     for (const item of items) {
       let entry = rows.get(item.id);
       if (entry && entry.item !== item && entry.item.status === item.status && item.status === 'uploading') {
         const percent = Math.round(item.progress * 100);
         entry.bar.style.width = `${percent}%`;
-        entry.progress.setAttribute('aria-valuenow', String(percent));
+        entry.progress?.setAttribute('aria-valuenow', String(percent)); // an uploading row has its bar
         entry.status.textContent = statusText(item);
         entry.item = item;
       } else if (!entry || entry.item !== item) {
@@ -81,6 +82,7 @@ export function createAttachmentTray({ remove, retry }) {
         entry = next;
         rows.set(item.id, entry);
       }
+      /** @type {ChildNode | null} */
       const expected = previous ? previous.nextSibling : list.firstChild;
       if (expected !== entry.node) list.insertBefore(entry.node, expected);
       previous = entry.node;

@@ -5,37 +5,57 @@ import { bridge } from '../lib/bridge.js';
 import { ICONS, h, icon } from '../lib/dom.js';
 import { formatSize } from '../lib/upload.js';
 
+/** @typedef {import('../lib/types.js').Attachment} Attachment */
+/**
+ * `assetUrl` turns the server's relative URL into an absolute one (or null: not ours);
+ * `own`: in my bubble (other colours); `onFailed`: the preview did not load.
+ * @typedef {{assetUrl: (url: string | null | undefined) => string | null, own?: boolean, onFailed?: () => void}} AttachmentDeps
+ */
+
 const THUMB_MAX = 320;
 // Natural sizes of thumbnails already seen, by attachment id: a row rendered again
 // (read tick, edit, scrolled back into view) reserves the right box at once, so
 // the timeline does not jump while the cached image decodes.
+/** @type {Map<number, {width: number, height: number}>} */
 const knownSizes = new Map();
 const KNOWN_SIZES_MAX = 5_000;
 
+/** @param {number | undefined} id @param {number} width @param {number} height */
 function rememberSize(id, width, height) {
   if (id === undefined || id === null || !width || !height) return;
-  if (knownSizes.size >= KNOWN_SIZES_MAX) knownSizes.delete(knownSizes.keys().next().value);
+  const oldest = knownSizes.keys().next();
+  if (knownSizes.size >= KNOWN_SIZES_MAX && !oldest.done) knownSizes.delete(oldest.value);
   knownSizes.set(id, { width, height });
 }
 
-/** Box of the inline thumbnail: from an earlier load, or the original's size if the server sent it. */
+/**
+ * Box of the inline thumbnail: from an earlier load, or the original's size if the server sent it.
+ * @param {Attachment} attachment
+ */
 export function thumbnailBox(attachment) {
-  const known = knownSizes.get(attachment.id);
+  const known = attachment.id === undefined ? undefined : knownSizes.get(attachment.id);
   if (known) return known;
   const { width, height } = attachment;
-  if (!(width > 0 && height > 0)) return null;
+  if (!(width && height && width > 0 && height > 0)) return null;
   const scale = Math.min(1, THUMB_MAX / Math.max(width, height));
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-/** Opens `href` in the OS browser under Electron (the window itself never navigates). */
+/**
+ * Opens `href` in the OS browser under Electron (the window itself never navigates).
+ * @param {string} href
+ */
 function external(href) {
-  return (event) => {
+  return (/** @type {MouseEvent} */ event) => {
     if (bridge.openExternal(href)) event.preventDefault();
   };
 }
 
-/** The file card: name, size and (when there is a URL) a download link. */
+/**
+ * The file card: name, size and (when there is a URL) a download link.
+ * @param {Attachment} attachment
+ * @param {AttachmentDeps} deps
+ */
 export function fileCard(attachment, { assetUrl, own = false }) {
   const href = assetUrl(attachment.url);
   const size = formatSize(attachment.size);
@@ -64,7 +84,8 @@ export function fileCard(attachment, { assetUrl, own = false }) {
 /**
  * The inline image. When its size is not known in advance a placeholder box is shown
  * until it loads; the virtual list notices the load and re-measures the row.
- * @param {{assetUrl: (u: string) => string|null, onFailed?: () => void}} deps
+ * @param {Attachment} attachment
+ * @param {AttachmentDeps} deps
  */
 export function imagePreview(attachment, { assetUrl, onFailed = () => {}, own = false }) {
   const src = assetUrl(attachment.thumbnail_url) ?? assetUrl(attachment.url);
@@ -102,7 +123,11 @@ export function imagePreview(attachment, { assetUrl, onFailed = () => {}, own = 
   return button;
 }
 
-/** The attachment part of a message bubble. */
+/**
+ * The attachment part of a message bubble.
+ * @param {Attachment} attachment
+ * @param {AttachmentDeps} deps
+ */
 export function attachmentView(attachment, deps) {
   return attachment.is_image ? imagePreview(attachment, deps) : fileCard(attachment, deps);
 }
@@ -110,6 +135,7 @@ export function attachmentView(attachment, deps) {
 /**
  * Full-size image in a modal <dialog>: Esc, the close button or a click beside the
  * image closes it, and focus returns to what opened it.
+ * @param {{src: string, name: string, size?: number}} image
  */
 export function openImageViewer({ src, name, size }) {
     const close = h('button', {

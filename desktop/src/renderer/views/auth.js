@@ -4,6 +4,14 @@ import { describeError } from '../lib/errors.js';
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
 import { normaliseServerUrl } from '../lib/config.js';
 
+/** @typedef {'signin' | 'register'} Mode */
+/** @typedef {{server: string, username: string, password: string}} SignIn */
+/** @typedef {SignIn & {email: string, display_name?: string}} Registration */
+
+/**
+ * A labelled input; the rest of the props go to the <input>.
+ * @param {{id: string, label: string, hint?: string} & Record<string, unknown>} props
+ */
 function field({ id, label, hint, ...input }) {
   return h(
     'div',
@@ -19,10 +27,11 @@ function field({ id, label, hint, ...input }) {
  * @param {object} options
  * @param {string} options.server             current server address
  * @param {string} [options.notice]           e.g. "Your session has expired"
- * @param {(values: object) => Promise<void>} options.onSignIn   {server, username, password}
- * @param {(values: object) => Promise<void>} options.onRegister {server, username, email, password, display_name}
+ * @param {(values: SignIn) => Promise<void>} options.onSignIn
+ * @param {(values: Registration) => Promise<void>} options.onRegister
  */
 export function renderAuth(root, { server, notice = '', onSignIn, onRegister }) {
+  /** @type {Mode} */
   let mode = 'signin';
   const errorBox = h('div', {
     id: 'auth-error',
@@ -33,11 +42,13 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister }) 
   const tabs = h('div', { role: 'tablist', 'aria-label': 'Sign in or create an account', class: 'grid grid-cols-2 gap-1 rounded-xl bg-slate-100 p-1 dark:bg-slate-800' });
   const serverValue = { current: server };
 
+  /** @param {string} text */
   function showError(text) {
     errorBox.textContent = text;
     errorBox.classList.toggle('hidden', !text);
   }
 
+  /** @param {Mode} name @param {string} label */
   function tab(name, label) {
     const selected = mode === name;
     return h(
@@ -54,6 +65,7 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister }) 
     );
   }
 
+  /** @param {Mode} next */
   function switchTo(next) {
     mode = next;
     showError('');
@@ -77,7 +89,7 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister }) 
             field({ id: 'display_name', label: 'Display name (optional)', autocomplete: 'name' }),
             field({ id: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', required: true, hint: 'At least 8 characters' }),
           ],
-      field({ id: 'server', label: 'Server address', type: 'url', value: serverValue.current, autocomplete: 'url', inputmode: 'url', spellcheck: 'false', oninput: (e) => (serverValue.current = e.target.value) }),
+      field({ id: 'server', label: 'Server address', type: 'url', value: serverValue.current, autocomplete: 'url', inputmode: 'url', spellcheck: 'false', oninput: (/** @type {InputEvent} */ e) => (serverValue.current = /** @type {HTMLInputElement} */ (e.target).value) }),
       errorBox,
       h('button', { type: 'submit', class: 'btn-primary w-full py-2.5' }, signin ? 'Sign in' : 'Create account'),
     );
@@ -89,10 +101,11 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister }) 
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const values = Object.fromEntries(new FormData(form));
+    // The fields drawn for the mode, all text inputs (draw() above).
+    const values = /** @type {Registration} */ (Object.fromEntries(new FormData(form)));
     const serverUrl = normaliseServerUrl(values.server);
     if (!serverUrl) return showError('Server address: enter an address such as https://chat.example.org');
-    const button = form.querySelector('button[type=submit]');
+    const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]'));
     button.disabled = true;
     button.textContent = mode === 'signin' ? 'Signing in…' : 'Creating account…';
     showError('');

@@ -4,22 +4,49 @@
 // drag-and-drop onto the conversation or paste; they upload while staged in the
 // composer and are sent with the next message (the text becomes the first one's caption).
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
+import { chatTitle, memberName, otherMember } from '../lib/names.js';
+import { TOPICS } from '../lib/store.js';
 import { dayKey, dayLabel } from '../lib/time.js';
 import { createUploads, filesFromTransfer, isFileDrag } from '../lib/upload.js';
 import { VirtualList } from '../lib/virtual-list.js';
 import { createAttachmentTray } from './attachment-tray.js';
-import { avatar, chatTitle, memberName, otherMember } from './common.js';
+import { avatar } from './common.js';
 import { dayRow, edgeRow, messageRow } from './message.js';
+
+/** @typedef {import('../lib/types.js').Chat} Chat */
+/** @typedef {import('../lib/types.js').Message} Message */
+/** @typedef {import('../lib/types.js').OutboxEntry} OutboxEntry */
+/** @typedef {import('../lib/types.js').UploadedFile} UploadedFile */
+/** @typedef {import('./message.js').TimelineItem} TimelineItem */
+/** @typedef {import('./message.js').TimelineMessage} TimelineMessage */
+
+/**
+ * What the conversation can ask for (messenger/actions.js).
+ * @typedef {object} ChatViewActions
+ * @property {(chatId: number, content: string, attachment?: UploadedFile) => void} send
+ * @property {(message: Message, content: string) => void} edit
+ * @property {(message: Message) => void} remove
+ * @property {(entry: OutboxEntry) => void} retry
+ * @property {(entry: OutboxEntry) => void} discard
+ * @property {(chatId: number) => void} loadOlder
+ * @property {(chatId: number) => void} typing
+ * @property {() => void} closeChat
+ * @property {import('../lib/api.js').Api['uploadAttachment']} upload
+ * @property {(url: string | null | undefined) => string | null} assetUrl
+ * @property {(message: TimelineMessage) => void} attachmentFailed
+ */
 
 const GROUP_GAP_MS = 5 * 60_000;
 const MAX_LENGTH = 4000;
 
+/** @param {string[]} names */
 function typingText(names) {
   if (names.length === 1) return `${names[0]} is typing…`;
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
   return `${names.length} people are typing…`;
 }
 
+/** @param {Chat} chat @param {number | undefined} meId */
 function presenceText(chat, meId) {
   if (chat.is_group) return `${chat.members?.length ?? 0} members`;
   const other = otherMember(chat, meId);
@@ -30,16 +57,20 @@ function presenceText(chat, meId) {
 
 /**
  * @param {object} deps
- * @param {ReturnType<import('../lib/store.js').createStore>} deps.store
- * @param {object} deps.actions  send, edit, remove, retry, discard, loadOlder, typing, closeChat,
- *   upload(file, opts), assetUrl(relative), attachmentFailed(message)
+ * @param {import('../lib/store.js').Store} deps.store
+ * @param {ChatViewActions} deps.actions
  */
 export function createChatView({ store, actions }) {
+  /** @type {number | null} the open chat */
   let chatId = null;
+  /** @type {VirtualList<TimelineItem> | null} */
   let list = null;
+  /** @type {Message | null} the message being edited in the composer */
   let editing = null;
+  /** @type {Map<string, TimelineItem>} */
   let itemCache = new Map();
-  let typingTimer = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let typingTimer;
 
   const title = h('h2', { class: 'truncate text-base font-semibold', id: 'chat-title' });
   const subtitle = h('p', { class: 'truncate text-xs text-slate-500 dark:text-slate-400', 'aria-live': 'polite' });
@@ -123,6 +154,7 @@ export function createChatView({ store, actions }) {
   const element = h('div', { class: 'flex h-full min-h-0 min-w-0 flex-1 flex-col bg-slate-50 dark:bg-slate-950' }, conversation, empty);
 
   // ---- timeline items ------------------------------------------------------
+  /** @type {import('./message.js').RowHandlers} */
   const handlers = {
     edit: (message) => startEditing(message),
     remove: (message) => actions.remove(message),
@@ -132,61 +164,75 @@ export function createChatView({ store, actions }) {
     attachmentFailed: (message) => actions.attachmentFailed(message),
   };
 
+  /** @param {TimelineItem} item */
   function renderItem(item) {
     if (item.kind === 'day') return dayRow(item);
     if (item.kind === 'edge') return edgeRow(item);
     return messageRow(item, handlers);
   }
 
-  /** Reuses the previous item object when nothing about it changed, so its DOM node is kept. */
+  /**
+   * Reuses the previous item object when nothing about it changed, so its DOM node is kept.
+   * @param {TimelineItem} next
+   */
   function cached(next) {
-    const prev = itemCache.get(next.key);
-    const same = prev && Object.keys(next).every((k) => prev[k] === next[k]);
-    return same ? prev : next;
+    const prev = /** @type {Record<string, unknown> | undefined} */ (itemCache.get(next.key));
+    const fields = /** @type {Record<string, unknown>} */ (next);
+    const same = prev && Object.keys(next).every((k) => prev[k] === fields[k]);
+    return same ? /** @type {TimelineItem} */ (prev) : next;
   }
 
-  function buildItems() {
-    const chat = store.chat(chatId);
-    const t = store.timeline(chatId);
+  /** @param {number} id  the open chat */
+  function buildItems(id) {
+    const chat = store.chat(id);
+    const t = store.timeline(id);
     const meId = store.me?.id;
+    /** @type {Map<string, TimelineItem>} */
     const next = new Map();
+    /** @type {TimelineItem[]} */
     const items = [];
+    /** @param {TimelineItem} item */
     const push = (item) => {
       const kept = cached(item);
       next.set(kept.key, kept);
       items.push(kept);
     };
     if (t.loaded) push({ kind: 'edge', key: 'edge', hasMore: t.hasMore });
+    /** @type {{senderId: number | undefined, createdAt: string} | null} the previous row, for grouping */
     let prev = null;
-    const all = [...t.messages, ...store.pendingFor(chatId)];
+    /** @type {TimelineMessage[]} */
+    const all = [...t.messages, ...store.pendingFor(id)];
     for (const message of all) {
       const day = dayKey(message.created_at);
-      const newDay = !prev || dayKey(prev.created_at) !== day;
+      const newDay = !prev || dayKey(prev.createdAt) !== day;
       if (newDay) push({ kind: 'day', key: `day-${day}`, label: dayLabel(message.created_at) });
-      const pending = !message.id;
-      const own = pending || message.sender_id === meId;
-      const first = newDay || prev.sender_id !== message.sender_id ||
-        Date.parse(message.created_at) - Date.parse(prev.created_at) > GROUP_GAP_MS;
+      // Stored by the server, or still in the outbox (no id yet).
+      const stored = message.id === undefined ? null : message;
+      const pending = message.id === undefined ? message : null;
+      const senderId = stored?.sender_id;
+      const own = !stored || senderId === meId;
+      const first = !prev || newDay || prev.senderId !== senderId ||
+        Date.parse(message.created_at) - Date.parse(prev.createdAt) > GROUP_GAP_MS;
       push({
         kind: 'message',
-        key: pending ? `c${message.client_id}` : `m${message.id}`,
+        key: stored ? `m${stored.id}` : `c${message.client_id}`,
         message,
         own,
         first,
-        status: pending ? message.status : message.is_read ? 'read' : 'sent',
-        author: own ? 'You' : memberName(chat, message.sender_id),
+        status: pending ? pending.status : stored?.is_read ? 'read' : 'sent',
+        author: stored && !own ? memberName(chat, stored.sender_id) : 'You',
         showAuthor: Boolean(chat?.is_group && !own && first),
       });
       // Pending entries carry no sender id; treat them as mine for grouping.
-      prev = pending ? { ...message, sender_id: meId } : message;
+      prev = { senderId: pending ? meId : senderId, createdAt: message.created_at };
     }
     itemCache = next;
     return items;
   }
 
   function renderTimeline({ stickToBottom = false } = {}) {
-    if (!list) return;
-    list.setItems(buildItems(), { stickToBottom });
+    if (!list || chatId === null) return;
+    list.setItems(buildItems(chatId), { stickToBottom });
     const t = store.timeline(chatId);
     // History shorter than the screen: fetch more, as scrolling up would.
     if (t.loaded && t.hasMore && timeline.scrollHeight <= timeline.clientHeight) actions.loadOlder(chatId);
@@ -194,7 +240,7 @@ export function createChatView({ store, actions }) {
 
   // ---- header ----------------------------------------------------------------
   function renderHeader() {
-    const chat = store.chat(chatId);
+    const chat = chatId === null ? null : store.chat(chatId);
     if (!chat) return;
     const meId = store.me?.id;
     const name = chatTitle(chat, meId);
@@ -205,9 +251,9 @@ export function createChatView({ store, actions }) {
   }
 
   function renderSubtitle() {
-    const chat = store.chat(chatId);
+    const chat = chatId === null ? null : store.chat(chatId);
     if (!chat) return;
-    const typers = store.typingIn(chatId);
+    const typers = store.typingIn(chat.id);
     clearTimeout(typingTimer);
     if (typers.length) {
       setChildren(subtitle, h('span', { class: 'inline-flex items-center gap-1 text-brand-600 dark:text-brand-400' },
@@ -229,6 +275,7 @@ export function createChatView({ store, actions }) {
     input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
   }
 
+  /** @param {Message} message */
   function startEditing(message) {
     editing = message;
     editLabel.textContent = message.content;
@@ -249,16 +296,19 @@ export function createChatView({ store, actions }) {
   }
 
   function lastOwnMessage() {
+    if (chatId === null) return null;
     const messages = store.timeline(chatId).messages;
     for (let i = messages.length - 1; i >= 0; i--) if (messages[i].sender_id === store.me?.id) return messages[i];
     return null;
   }
 
+  /** @param {string} text */
   function note(text) {
     composerNote.textContent = text;
     composerNote.classList.toggle('hidden', !text);
   }
 
+  /** @param {File[]} files */
   function attach(files) {
     if (chatId === null || !files.length) return;
     uploads.add(files);
@@ -268,7 +318,8 @@ export function createChatView({ store, actions }) {
   composer.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (chatId === null) return;
+    const id = chatId;
+    if (id === null) return;
     if (editing) {
       if (text && text !== editing.content) actions.edit(editing, text);
       if (text) stopEditing();
@@ -283,9 +334,9 @@ export function createChatView({ store, actions }) {
     if (!text && !attachments.length) return;
     if (attachments.length) {
       // One message per file; the text is the caption of the first.
-      attachments.forEach((attachment, i) => actions.send(chatId, i === 0 ? text : '', attachment));
+      attachments.forEach((attachment, i) => actions.send(id, i === 0 ? text : '', attachment));
     } else {
-      actions.send(chatId, text);
+      actions.send(id, text);
     }
     note('');
     input.value = '';
@@ -293,7 +344,7 @@ export function createChatView({ store, actions }) {
     renderTimeline({ stickToBottom: true });
   });
   fileInput.addEventListener('change', () => {
-    attach([...fileInput.files]);
+    attach([...(fileInput.files ?? [])]);
     fileInput.value = ''; // picking the same file again fires change again
   });
   input.addEventListener('paste', (event) => {
@@ -305,6 +356,7 @@ export function createChatView({ store, actions }) {
 
   // Drag-and-drop anywhere on the conversation. dragenter/dragleave fire for every
   // child crossed, so the hint is hidden only when the pointer leaves the section.
+  /** @param {boolean} show */
   function showDropHint(show) {
     dropHint.classList.toggle('hidden', !show);
     dropHint.classList.toggle('flex', show);
@@ -312,11 +364,11 @@ export function createChatView({ store, actions }) {
   conversation.addEventListener('dragover', (event) => {
     if (!isFileDrag(event.dataTransfer)) return;
     event.preventDefault();
-    event.dataTransfer.dropEffect = 'copy';
+    if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
     showDropHint(true);
   });
   conversation.addEventListener('dragleave', (event) => {
-    if (!conversation.contains(event.relatedTarget)) showDropHint(false);
+    if (!conversation.contains(/** @type {Node | null} */ (event.relatedTarget))) showDropHint(false);
   });
   conversation.addEventListener('drop', (event) => {
     showDropHint(false);
@@ -342,10 +394,11 @@ export function createChatView({ store, actions }) {
   });
   input.addEventListener('input', () => {
     autoGrow();
-    if (!editing && input.value.trim()) actions.typing(chatId);
+    if (!editing && input.value.trim() && chatId !== null) actions.typing(chatId);
   });
 
   // ---- lifecycle -------------------------------------------------------------
+  /** @param {number | null} id */
   function show(id) {
     if (id === chatId) return;
     chatId = id;
@@ -370,20 +423,20 @@ export function createChatView({ store, actions }) {
     list = new VirtualList({
       root: timeline,
       renderItem,
-      keyOf: (item) => item.key,
-      estimate: (item) => (item.kind === 'message' ? 44 : item.kind === 'day' ? 48 : 64),
-      onNearTop: () => actions.loadOlder(chatId),
+      keyOf: (/** @type {TimelineItem} */ item) => item.key,
+      estimate: (/** @type {TimelineItem} */ item) => (item.kind === 'message' ? 44 : item.kind === 'day' ? 48 : 64),
+      onNearTop: () => actions.loadOlder(id),
     });
     renderTimeline({ stickToBottom: true });
     input.focus();
   }
 
   store.subscribe((topic, detail) => {
-    if (topic === 'active') return show(detail);
+    if (topic === TOPICS.ACTIVE) return show(/** @type {number | null} */ (detail));
     if (chatId === null) return;
-    if (topic === 'timeline' && detail === chatId) renderTimeline();
-    else if (topic === 'chats' && store.chat(chatId)) renderHeader();
-    else if (topic === 'typing' && detail === chatId) renderSubtitle();
+    if (topic === TOPICS.TIMELINE && detail === chatId) renderTimeline();
+    else if (topic === TOPICS.CHATS && store.chat(chatId)) renderHeader();
+    else if (topic === TOPICS.TYPING && detail === chatId) renderSubtitle();
   });
 
   return { element };

@@ -1,4 +1,4 @@
-// Small pieces shared by the views: chat titles and avatars.
+// Small pieces shared by the views: avatars.
 import { h } from '../lib/dom.js';
 
 const AVATAR_COLOURS = [
@@ -6,23 +6,7 @@ const AVATAR_COLOURS = [
   'bg-teal-500', 'bg-sky-500', 'bg-indigo-500', 'bg-violet-500', 'bg-fuchsia-500',
 ];
 
-/** The other person in a direct chat (null for groups and chats with oneself). */
-export function otherMember(chat, meId) {
-  if (chat.is_group) return null;
-  return chat.members?.find((m) => m.user.id !== meId)?.user ?? null;
-}
-
-export function chatTitle(chat, meId) {
-  if (chat.is_group) return chat.title || 'Group';
-  const other = otherMember(chat, meId);
-  return other ? other.display_name || other.username : 'Saved messages';
-}
-
-export function memberName(chat, userId) {
-  const user = chat?.members?.find((m) => m.user.id === userId)?.user;
-  return user ? user.display_name || user.username : 'Someone';
-}
-
+/** @param {string} name */
 function initials(name) {
   const words = String(name).trim().split(/\s+/).filter(Boolean);
   const letters = words.length > 1 ? words[0][0] + words[1][0] : String(name).slice(0, 2);

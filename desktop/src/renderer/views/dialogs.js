@@ -3,6 +3,13 @@ import { describeError } from '../lib/errors.js';
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
 import { avatar } from './common.js';
 
+/** @typedef {import('../lib/types.js').User} User */
+
+/**
+ * A modal <dialog> labelled by the element with id `labelId`, removed once closed.
+ * @param {string} labelId
+ * @param {...import('../lib/dom.js').Child} children
+ */
 function openDialog(labelId, ...children) {
   const dialog = h(
     'dialog',
@@ -18,7 +25,11 @@ function openDialog(labelId, ...children) {
   return dialog;
 }
 
-/** Resolves true if the user confirms. */
+/**
+ * Resolves true if the user confirms.
+ * @param {{title: string, body: string, confirmLabel?: string, danger?: boolean}} options
+ * @returns {Promise<boolean>}
+ */
 export function confirmDialog({ title, body, confirmLabel = 'OK', danger = false }) {
   return new Promise((resolve) => {
     const id = `dlg-${Date.now()}`;
@@ -40,18 +51,23 @@ export function confirmDialog({ title, body, confirmLabel = 'OK', danger = false
         }, confirmLabel)),
     );
     dialog.addEventListener('close', () => resolve(answer));
-    dialog.querySelector('.btn-primary').focus();
+    /** @type {HTMLButtonElement} */ (dialog.querySelector('.btn-primary')).focus();
   });
 }
 
 /**
  * Group creation: a title and members picked from a user search.
- * @param {{searchUsers: (q: string) => Promise<object[]>, meId: number, create: (title: string, ids: number[]) => Promise<void>}} deps
+ * @param {object} deps
+ * @param {(q: string) => Promise<User[]>} deps.searchUsers
+ * @param {number | undefined} deps.meId   left out of the results
+ * @param {(title: string, ids: number[]) => Promise<void>} deps.create
  */
 export function newGroupDialog({ searchUsers, meId, create }) {
-  const picked = new Map(); // id → user
+  /** @type {Map<number, User>} */
+  const picked = new Map();
   let seq = 0;
-  let debounce = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let debounce;
   const id = 'new-group-title';
   const titleInput = h('input', { id: 'group-title', class: 'field', required: true, maxlength: '100', autocomplete: 'off' });
   const searchInput = h('input', { id: 'group-search', type: 'search', class: 'field', placeholder: 'Search by name or username', autocomplete: 'off' });
@@ -72,11 +88,12 @@ export function newGroupDialog({ searchUsers, meId, create }) {
         }, icon(ICONS.close, 'size-3.5')))));
   }
 
+  /** @param {User} user */
   function toggle(user) {
     if (picked.has(user.id)) picked.delete(user.id);
     else picked.set(user.id, user);
     renderChips();
-    results.querySelectorAll('input[type=checkbox]').forEach((box) => {
+    /** @type {NodeListOf<HTMLInputElement>} */ (results.querySelectorAll('input[type=checkbox]')).forEach((box) => {
       box.checked = picked.has(Number(box.value));
     });
   }

@@ -8,16 +8,41 @@ import { timeLabel } from '../lib/time.js';
 import { attachmentSummary } from '../lib/upload.js';
 import { attachmentView } from './attachment.js';
 
-/** Message text as text nodes and safe links; never parsed as HTML. */
+/** @typedef {import('../lib/types.js').Message} Message */
+/** @typedef {import('../lib/types.js').OutboxEntry} OutboxEntry */
+/** @typedef {Message | OutboxEntry} TimelineMessage  stored, or still in the outbox */
+/** @typedef {'pending' | 'failed' | 'sent' | 'read'} Status */
+
+/**
+ * The rows of a timeline (views/chat-view.js builds them).
+ * @typedef {{kind: 'day', key: string, label: string}} DayItem
+ * @typedef {{kind: 'edge', key: string, hasMore: boolean}} EdgeItem
+ * @typedef {{kind: 'message', key: string, message: TimelineMessage, own: boolean, first: boolean,
+ *   status: Status, author: string, showAuthor: boolean}} MessageItem
+ * @typedef {DayItem | EdgeItem | MessageItem} TimelineItem
+ */
+
+/**
+ * What a message row can ask for.
+ * @typedef {object} RowHandlers
+ * @property {(message: Message) => void} edit
+ * @property {(message: Message) => void} remove
+ * @property {(entry: OutboxEntry) => void} retry
+ * @property {(entry: OutboxEntry) => void} discard
+ * @property {(url: string | null | undefined) => string | null} [assetUrl]  absolute URL on the server, or null
+ * @property {(message: TimelineMessage) => void} [attachmentFailed]  its preview did not load
+ */
+
+/** Message text as text nodes and safe links; never parsed as HTML. @param {string} text */
 function content(text) {
   return linkify(text).map((part) =>
-    part.href
+    'href' in part
       ? h('a', {
           href: part.href,
           target: '_blank',
           rel: 'noopener noreferrer',
           class: 'underline decoration-1 underline-offset-2 break-all',
-          onclick: (e) => {
+          onclick: (/** @type {MouseEvent} */ e) => {
             if (bridge.openExternal(part.href)) e.preventDefault();
           },
         }, part.text)
@@ -25,6 +50,7 @@ function content(text) {
   );
 }
 
+/** @type {Record<Status, {icon: string[], label: string}>} */
 const STATUS = {
   pending: { icon: ICONS.clock, label: 'Sending' },
   failed: { icon: ICONS.alert, label: 'Not sent' },
@@ -32,33 +58,39 @@ const STATUS = {
   read: { icon: ICONS.checks, label: 'Read' },
 };
 
+/** @param {Status} status */
 function ticks(status) {
   const { icon: path, label } = STATUS[status];
   return h('span', { class: `tick inline-flex ${status === 'read' ? 'text-sky-300' : ''}`, role: 'img', 'aria-label': label, title: label, dataset: { status } },
     icon(path, 'size-3.5'));
 }
 
+/** @param {string} label @param {string[]} path @param {() => void} onclick */
 function actionButton(label, path, onclick) {
   return h('button', { type: 'button', class: 'icon-btn size-7', 'aria-label': label, title: label, onclick }, icon(path, 'size-4'));
 }
 
+/** @param {DayItem} item */
 export function dayRow(item) {
   return h('div', { class: 'flex justify-center py-3', role: 'separator', 'aria-label': item.label },
     h('span', { class: 'rounded-full bg-white/80 px-3 py-0.5 text-xs font-medium text-slate-500 shadow-sm ring-1 ring-slate-900/5 backdrop-blur dark:bg-slate-800/80 dark:text-slate-300 dark:ring-white/10' }, item.label));
 }
 
+/** @param {EdgeItem} item */
 export function edgeRow(item) {
   return h('div', { class: 'py-6 text-center text-xs text-slate-400', role: 'status' },
     item.hasMore ? 'Loading earlier messages…' : 'This is the beginning of the conversation.');
 }
 
 /**
- * @param {object} item   {message, own, status, author, showAuthor, first}
- * @param {object} handlers  {edit(message), remove(message), retry(entry), discard(entry),
- *   assetUrl(relative) → absolute URL or null, attachmentFailed(message)}
+ * @param {Omit<MessageItem, 'kind' | 'key'>} item
+ * @param {RowHandlers} handlers
  */
 export function messageRow(item, handlers) {
   const { message, own, status, author, showAuthor, first } = item;
+  // Stored by the server, or still in the outbox (no id yet).
+  const stored = message.id === undefined ? null : message;
+  const pending = message.id === undefined ? message : null;
   const attachment = message.attachment ?? null;
   const media = attachment &&
     attachmentView(attachment, {
@@ -82,7 +114,7 @@ export function messageRow(item, handlers) {
       h(
         'span',
         { class: `relative ${attachment && !message.content ? '' : 'top-1.5'} float-right ml-3 inline-flex items-center gap-1 text-[0.7rem] ${own ? 'text-brand-100' : 'text-slate-400'}` },
-        message.edited_at && h('span', null, 'edited'),
+        stored?.edited_at && h('span', null, 'edited'),
         h('time', { datetime: message.created_at }, timeLabel(message.created_at)),
         own && ticks(status),
       ),
@@ -90,15 +122,15 @@ export function messageRow(item, handlers) {
   );
 
   let actions = null;
-  if (status === 'failed') {
+  if (status === 'failed' && pending) {
     actions = h('div', { class: 'flex items-center gap-1 text-xs text-red-600 dark:text-red-400' },
-      h('span', { class: 'max-w-60 truncate', title: message.error }, message.error || 'Not sent'),
-      actionButton('Retry sending', ICONS.retry, () => handlers.retry(message)),
-      actionButton('Discard message', ICONS.trash, () => handlers.discard(message)));
-  } else if (own && message.id) {
+      h('span', { class: 'max-w-60 truncate', title: pending.error }, pending.error || 'Not sent'),
+      actionButton('Retry sending', ICONS.retry, () => handlers.retry(pending)),
+      actionButton('Discard message', ICONS.trash, () => handlers.discard(pending)));
+  } else if (own && stored) {
     actions = h('div', { class: 'flex items-center opacity-0 transition group-hover:opacity-100 group-focus-within:opacity-100' },
-      actionButton('Edit message', ICONS.edit, () => handlers.edit(message)),
-      actionButton('Delete message', ICONS.trash, () => handlers.remove(message)));
+      actionButton('Edit message', ICONS.edit, () => handlers.edit(stored)),
+      actionButton('Delete message', ICONS.trash, () => handlers.remove(stored)));
   }
 
   return h(

@@ -1,10 +1,17 @@
 // The signed-in layout: sidebar and conversation side by side (one at a time on
 // narrow windows), plus a toast area for errors in words.
 import { ICONS, h, icon } from '../lib/dom.js';
+import { TOPICS } from '../lib/store.js';
 import { isFileDrag } from '../lib/upload.js';
 import { createChatView } from './chat-view.js';
 import { createSidebar } from './sidebar.js';
 
+/**
+ * @param {HTMLElement} root
+ * @param {object} deps
+ * @param {import('../lib/store.js').Store} deps.store
+ * @param {import('./sidebar.js').SidebarActions & import('./chat-view.js').ChatViewActions} deps.actions
+ */
 export function renderShell(root, { store, actions }) {
   const sidebar = createSidebar({ store, actions });
   const chatView = createChatView({ store, actions });
@@ -19,9 +26,10 @@ export function renderShell(root, { store, actions }) {
     chatView.element.classList.toggle('hidden', !open);
     chatView.element.classList.toggle('md:flex', !open);
   }
-  store.subscribe((topic) => topic === 'active' && applyNarrowLayout());
+  store.subscribe((topic) => topic === TOPICS.ACTIVE && applyNarrowLayout());
   applyNarrowLayout();
 
+  /** Shows `text` for a few seconds (errors, in words). @param {string} text */
   function toast(text) {
     const note = h(
       'div',
@@ -35,10 +43,10 @@ export function renderShell(root, { store, actions }) {
   }
 
   // A file dropped outside the conversation must not make the page navigate to it.
-  const refuseDrop = (event) => {
+  const refuseDrop = (/** @type {DragEvent} */ event) => {
     if (event.defaultPrevented || !isFileDrag(event.dataTransfer)) return;
     event.preventDefault();
-    if (event.type === 'dragover') event.dataTransfer.dropEffect = 'none';
+    if (event.type === 'dragover' && event.dataTransfer) event.dataTransfer.dropEffect = 'none';
   };
   layout.addEventListener('dragover', refuseDrop);
   layout.addEventListener('drop', refuseDrop);

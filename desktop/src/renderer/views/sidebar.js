@@ -1,25 +1,44 @@
 // The chat list: most recent first, unread badges, last-message previews, and a
 // search box that also finds people to start a direct chat with.
-import { ICONS, h, icon, setChildren } from '../lib/dom.js';
+import { ICONS, dropRowsExcept, h, icon, setChildren } from '../lib/dom.js';
+import { chatTitle, memberName, otherMember } from '../lib/names.js';
+import { TOPICS } from '../lib/store.js';
 import { listStamp } from '../lib/time.js';
 import { attachmentSummary } from '../lib/upload.js';
-import { avatar, chatTitle, memberName, otherMember } from './common.js';
+import { WS_STATE } from '../lib/ws.js';
+import { avatar } from './common.js';
 
+/** @typedef {import('../lib/types.js').Chat} Chat */
+/** @typedef {import('../lib/types.js').User} User */
+
+/**
+ * What the chat list can ask for (messenger/actions.js).
+ * @typedef {object} SidebarActions
+ * @property {(chatId: number) => void} openChat
+ * @property {(q: string) => Promise<User[]>} searchUsers
+ * @property {(userId: number) => Promise<void>} startDirectChat
+ * @property {() => void} newGroup
+ * @property {() => void} signOut
+ */
+
+/** @type {Record<string, string>} */
 const CONNECTION_TEXT = {
-  connecting: 'Connecting…',
-  online: 'Online',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline',
-  'too-many': 'Too many windows open: close one',
+  [WS_STATE.CONNECTING]: 'Connecting…',
+  [WS_STATE.ONLINE]: 'Online',
+  [WS_STATE.RECONNECTING]: 'Reconnecting…',
+  [WS_STATE.OFFLINE]: 'Offline',
+  [WS_STATE.TOO_MANY]: 'Too many windows open: close one',
 };
+/** @type {Record<string, string>} */
 const CONNECTION_DOT = {
-  connecting: 'bg-amber-400',
-  online: 'bg-emerald-500',
-  reconnecting: 'bg-amber-400 animate-pulse',
-  offline: 'bg-slate-400',
-  'too-many': 'bg-red-500',
+  [WS_STATE.CONNECTING]: 'bg-amber-400',
+  [WS_STATE.ONLINE]: 'bg-emerald-500',
+  [WS_STATE.RECONNECTING]: 'bg-amber-400 animate-pulse',
+  [WS_STATE.OFFLINE]: 'bg-slate-400',
+  [WS_STATE.TOO_MANY]: 'bg-red-500',
 };
 
+/** The last message in one line. @param {Chat} chat @param {number | undefined} meId */
 function preview(chat, meId) {
   const last = chat.last_message;
   if (!last) return chat.is_group ? 'Group created' : 'No messages yet';
@@ -30,11 +49,12 @@ function preview(chat, meId) {
 
 /**
  * @param {object} deps
- * @param {ReturnType<import('../lib/store.js').createStore>} deps.store
- * @param {object} deps.actions   openChat, searchUsers, startDirectChat, newGroup, signOut
+ * @param {import('../lib/store.js').Store} deps.store
+ * @param {SidebarActions} deps.actions
  */
 export function createSidebar({ store, actions }) {
-  const rows = new Map(); // chatId → {node, signature}
+  /** @type {Map<number, {node: HTMLElement, signature: Chat, active: boolean}>} */
+  const rows = new Map();
   const list = h('ul', { class: 'min-h-0 flex-1 overflow-y-auto px-2 pb-2', 'aria-label': 'Chats' });
   const people = h('ul', { class: 'px-2 pb-2', 'aria-label': 'People' });
   const peopleSection = h('section', { class: 'hidden border-b border-slate-200 dark:border-slate-800', 'aria-label': 'People found' },
@@ -52,8 +72,10 @@ export function createSidebar({ store, actions }) {
   });
   let query = '';
   let searchSeq = 0;
-  let debounce = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let debounce;
 
+  /** @param {Chat} chat */
   function row(chat) {
     const meId = store.me?.id;
     const title = chatTitle(chat, meId);
@@ -118,12 +140,7 @@ export function createSidebar({ store, actions }) {
       }
       return entry.node;
     });
-    for (const [id, entry] of rows) {
-      if (!keep.has(id)) {
-        entry.node.remove();
-        rows.delete(id);
-      }
-    }
+    dropRowsExcept(rows, keep);
     // Put rows in order, moving only those out of place.
     nodes.forEach((node, i) => {
       if (list.children[i] !== node) list.insertBefore(node, list.children[i] ?? null);
@@ -223,9 +240,9 @@ export function createSidebar({ store, actions }) {
   );
 
   store.subscribe((topic) => {
-    if (topic === 'chats' || topic === 'active' || topic === 'me') renderChats();
-    if (topic === 'connection') renderStatus();
-    if (topic === 'me') renderMe();
+    if (topic === TOPICS.CHATS || topic === TOPICS.ACTIVE || topic === TOPICS.ME) renderChats();
+    if (topic === TOPICS.CONNECTION) renderStatus();
+    if (topic === TOPICS.ME) renderMe();
   });
   renderMe();
   renderStatus();

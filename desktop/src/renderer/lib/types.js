@@ -1,0 +1,88 @@
+// The shapes the client works with, for the type checker (jsconfig.json): objects of
+// the wire contract (../shared/API.md) and the outbox's entries. Types only.
+
+/**
+ * UserPublic; UserOut (yourself) adds email and created_at.
+ * @typedef {object} User
+ * @property {number} id
+ * @property {string} username
+ * @property {string} [display_name]
+ * @property {string} [email]
+ * @property {string} [created_at]
+ * @property {boolean} [online]
+ * @property {string | null} [last_seen_at]
+ */
+
+/** @typedef {{user: User, role: 'owner' | 'admin' | 'member'}} Member */
+
+/**
+ * A file as a message shows it (MessageOut.attachment). URLs are signed and relative
+ * to the server; `id` and the original's size, when known, keep a thumbnail's box.
+ * @typedef {object} Attachment
+ * @property {number} [id]
+ * @property {string} name
+ * @property {number} size
+ * @property {string} [content_type]
+ * @property {boolean} is_image
+ * @property {string | null} url
+ * @property {string | null} [thumbnail_url]
+ * @property {number} [width]
+ * @property {number} [height]
+ */
+
+/**
+ * A file uploaded for a message not sent yet (lib/upload.js toAttachment): `ref` is
+ * what the message will send as attachment_url, the rest shows it like a sent one.
+ * @typedef {Attachment & {ref: string}} UploadedFile
+ */
+
+/**
+ * MessageOut.
+ * @typedef {object} Message
+ * @property {number} id
+ * @property {number} chat_id
+ * @property {number} sender_id
+ * @property {string} content
+ * @property {string | null} [attachment_url]
+ * @property {Attachment | null} [attachment]
+ * @property {string} created_at
+ * @property {string | null} edited_at
+ * @property {boolean} is_read
+ * @property {string | null} client_id
+ */
+
+/**
+ * ChatOut.
+ * @typedef {object} Chat
+ * @property {number} id
+ * @property {boolean} is_group
+ * @property {string | null} title
+ * @property {string} created_at
+ * @property {Member[]} members
+ * @property {Message | null} last_message
+ * @property {number} unread_count
+ */
+
+/**
+ * A message the server has not accepted yet (lib/outbox.js): shown as pending, or as
+ * failed with the reason in words.
+ * @typedef {object} OutboxEntry
+ * @property {undefined} [id]  none until the server stores it: views tell pending messages by that
+ * @property {string} client_id
+ * @property {number} chat_id
+ * @property {string} content
+ * @property {string} created_at
+ * @property {'pending' | 'failed'} status
+ * @property {string} [error]
+ * @property {string} [attachment_url]  what POST /attachments answered as `url`
+ * @property {Attachment} [attachment]
+ */
+
+/**
+ * The timer functions a module uses, injectable so tests control time.
+ * @typedef {object} Timers
+ * @property {(fn: () => void, ms: number) => any} setTimeout
+ * @property {(id: any) => void} clearTimeout
+ */
+
+export {};

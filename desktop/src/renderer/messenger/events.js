@@ -1,0 +1,81 @@
+// Server events → the store. One handler per event type of lib/events.js: the type
+// checker and a unit test hold this table to that list, so a new event cannot be
+// forgotten here. Types this client does not know are ignored: the contract may grow.
+import { describeSocketError } from '../lib/errors.js';
+import { EVENTS } from '../lib/events.js';
+
+/** @typedef {import('../lib/events.js').EventType} EventType */
+/**
+ * @template {EventType} T
+ * @typedef {import('../lib/events.js').EventOf<T>} EventOf
+ */
+/** @typedef {{[T in EventType]: ((event: EventOf<T>) => void) | null}} Handlers */
+
+/**
+ * Calls the handler of `event.type`; anything else (unknown types, malformed events,
+ * "__proto__" and other names every object has) is ignored.
+ * @param {Handlers} handlers
+ * @returns {(event: unknown) => void}
+ */
+export function dispatcher(handlers) {
+  return (event) => {
+    const type = /** @type {{type?: unknown} | null} */ (event)?.type;
+    if (typeof type !== 'string' || !Object.hasOwn(handlers, type)) return;
+    /** @type {((event: unknown) => void) | null} */ (handlers[/** @type {EventType} */ (type)])?.(event);
+  };
+}
+
+/**
+ * @param {object} deps
+ * @param {import('../lib/store.js').Store} deps.store
+ * @param {ReturnType<typeof import('./outgoing.js').createOutgoing>} deps.outgoing
+ * @param {ReturnType<typeof import('./sync.js').createSync>} deps.sync
+ * @param {ReturnType<typeof import('./read-policy.js').createReadPolicy>} deps.reading
+ * @param {ReturnType<typeof import('./notifications.js').createNotifications>} deps.notifications
+ * @param {(text: string) => void} deps.toast
+ * @returns {Handlers}
+ */
+export function createEventHandlers({ store, outgoing, sync, reading, notifications, toast }) {
+  const meId = () => store.me?.id;
+  return {
+    [EVENTS.MESSAGE_ACK]: (event) => {
+      outgoing.settle(event.client_id);
+      store.addMessage(event.message);
+    },
+    [EVENTS.MESSAGE_NEW]: ({ message }) => {
+      // Sent from this device but answered on another socket (or the answer was lost).
+      if (message.sender_id === meId() && message.client_id) outgoing.settle(message.client_id);
+      if (!store.chat(message.chat_id)) {
+        sync.refreshChat(message.chat_id);
+        return;
+      }
+      const seen = reading.isSeen(message.chat_id);
+      const isNew = store.addMessage(message, { countsAsUnread: !seen });
+      if (!isNew || message.sender_id === meId()) return; // a replay, or mine
+      if (seen) reading.markRead(message.chat_id);
+      else notifications.notify(message);
+    },
+    [EVENTS.MESSAGE_UPDATED]: ({ message }) => store.updateMessage(message),
+    [EVENTS.MESSAGE_DELETED]: (event) => {
+      // The chat list's preview was that message: the chat has a new last message.
+      if (store.deleteMessage(event.chat_id, event.message_id)) sync.refreshChat(event.chat_id);
+    },
+    [EVENTS.CHAT_READ]: (event) => store.markRead(event.chat_id, event.user_id, event.message_id),
+    [EVENTS.TYPING]: (event) => store.setTyping(event.chat_id, event.user_id),
+    [EVENTS.PRESENCE]: (event) => store.setPresence(event.user_id, event.online, event.last_seen_at),
+    [EVENTS.CHAT_CREATED]: ({ chat }) => store.upsertChat(chat),
+    [EVENTS.CHAT_UPDATED]: ({ chat }) => store.upsertChat(chat),
+    // Member lists change: the chat again, with its new members.
+    [EVENTS.MEMBER_ADDED]: (event) => sync.refreshChat(event.chat_id),
+    [EVENTS.MEMBER_REMOVED]: (event) => {
+      if (event.user_id === meId()) store.removeChat(event.chat_id);
+      else sync.refreshChat(event.chat_id);
+    },
+    [EVENTS.ERROR]: (event) => {
+      const text = describeSocketError(event);
+      if (text) toast(text);
+    },
+    // Nothing to do: lib/ws.js takes pongs as signs of life and does not pass them on.
+    [EVENTS.PONG]: null,
+  };
+}

@@ -1,0 +1,85 @@
+// The signed-in client, wired together: the REST API, the socket and the store, and
+// the modules beside this one that connect them (server events → events.js, after
+// each connection → sync.js, outgoing messages → outgoing.js, history.js,
+// read-policy.js, notifications.js; what the views can do → actions.js). Server
+// events and REST results go into the store; the views render from the store.
+import { bridge } from '../lib/bridge.js';
+import { wsUrl } from '../lib/config.js';
+import { describeError } from '../lib/errors.js';
+import { createStore } from '../lib/store.js';
+import { createSocket } from '../lib/ws.js';
+import { confirmDialog, newGroupDialog } from '../views/dialogs.js';
+import { renderShell } from '../views/shell.js';
+import { createActions } from './actions.js';
+import { createEventHandlers, dispatcher } from './events.js';
+import { createHistory } from './history.js';
+import { createNotifications } from './notifications.js';
+import { createOutgoing } from './outgoing.js';
+import { createReadPolicy } from './read-policy.js';
+import { createSync } from './sync.js';
+
+/**
+ * @param {object} deps
+ * @param {HTMLElement} deps.root
+ * @param {import('../lib/api.js').Api} deps.api
+ * @param {ReturnType<typeof import('../lib/session.js').createSession>} deps.session
+ * @param {string} deps.server
+ * @param {Storage} deps.storage
+ */
+export function startMessenger({ root, api, session, server, storage }) {
+  const store = createStore();
+  store.setMe(session.user());
+
+  // The shell shows errors; it is drawn last, as it needs the actions.
+  /** @type {ReturnType<typeof renderShell> | null} */
+  let shell = null;
+  /** @param {string} text */
+  const toast = (text) => shell?.toast(text);
+  /** @param {unknown} err */
+  const onError = (err) => toast(describeError(err));
+
+  const outgoing = createOutgoing({ api, store, storage, key: `parley.outbox:${server}:${store.me?.id}` });
+  const history = createHistory({ store, api, onError });
+  const reading = createReadPolicy({ store, api });
+  const notifications = createNotifications({ store, bridge });
+  const sync = createSync({ store, api, history, reading, outgoing, onError });
+  const socket = createSocket({
+    url: (since) => wsUrl(server, `/ws?token=${encodeURIComponent(session.accessToken() ?? '')}${since ? `&since=${since}` : ''}`),
+    getSince: () => store.lastSeenId,
+    onEvent: dispatcher(createEventHandlers({ store, outgoing, sync, reading, notifications, toast })),
+    onState: (state) => store.setConnection(state),
+    onOpen: () => sync.resync(),
+    onAuthFailed: () => api.refresh(),
+  });
+  const actions = createActions({
+    store, api, server, history, sync, reading, outgoing, socket, onError, stop,
+    dialogs: { confirm: confirmDialog, newGroup: newGroupDialog },
+  });
+  shell = renderShell(root, { store, actions });
+
+  reading.start();
+  const onOnline = () => outgoing.flush();
+  window.addEventListener('online', onOnline);
+  const offOpenChat = bridge.onOpenChat((chatId) => actions.openChat(chatId));
+  const offResume = bridge.onResume(() => socket.recheck());
+
+  let stopped = false;
+  function stop() {
+    if (stopped) return;
+    stopped = true;
+    socket.stop();
+    api.stop();
+    outgoing.stop();
+    reading.stop();
+    notifications.stop();
+    window.removeEventListener('online', onOnline);
+    offOpenChat();
+    offResume();
+  }
+
+  api.scheduleRefresh();
+  api.getMe().then((me) => store.setMe(me), () => {});
+  sync.start(() => socket.start());
+
+  return { stop, store };
+}

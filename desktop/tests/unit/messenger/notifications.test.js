@@ -1,0 +1,59 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createNotifications, notificationFor } from '../../../src/renderer/messenger/notifications.js';
+import { ME, directChat, fakeDocument, groupChat, message, storeWith } from './helpers.js';
+
+function setup(chats) {
+  const store = storeWith(chats);
+  const bridge = { notify: vi.fn(), setUnread: vi.fn() };
+  const doc = fakeDocument();
+  const notifications = createNotifications({ store, bridge, doc });
+  return { store, bridge, doc, notifications };
+}
+
+describe('notification text', () => {
+  it('names the author, and the group in a group', () => {
+    expect(notificationFor(directChat(5), message(1, 5, 2, { content: 'hi' }), ME.id))
+      .toEqual({ chatId: 5, title: 'Bob Builder', body: 'hi' });
+    expect(notificationFor(groupChat(6, 'Weekend trip'), message(2, 6, 3, { content: 'tent?' }), ME.id))
+      .toEqual({ chatId: 6, title: 'Carol Danvers in Weekend trip', body: 'tent?' });
+  });
+
+  it('describes a message without text by its file', () => {
+    const photo = { name: 'a.png', size: 1, is_image: true, url: null };
+    expect(notificationFor(directChat(5), message(1, 5, 2, { content: '', attachment: photo }), ME.id).body).toBe('Photo');
+    expect(notificationFor(directChat(5), message(1, 5, 2, { content: '', attachment: { ...photo, is_image: false } }), ME.id).body).toBe('File: a.png');
+    expect(notificationFor(directChat(5), message(1, 5, 2, { content: '' }), ME.id).body).toBe('Attachment');
+    expect(notificationFor(directChat(5), message(1, 5, 9), ME.id).title).toBe('Someone');
+  });
+});
+
+describe('notifications', () => {
+  it('notifies through the desktop bridge, for chats it knows', () => {
+    const { bridge, notifications } = setup([directChat(5)]);
+    notifications.notify(message(1, 5, 2, { content: 'hi' }));
+    notifications.notify(message(2, 99, 2));
+    expect(bridge.notify.mock.calls).toEqual([[{ chatId: 5, title: 'Bob Builder', body: 'hi' }]]);
+  });
+
+  it('shows the unread total on the badge and in the title, only when it changes', () => {
+    const { store, bridge, doc } = setup([directChat(5), directChat(6)]);
+    store.setUnread(5, 2);
+    store.setUnread(6, 1);
+    store.setPresence(2, true); // the chat list changes, the total does not
+    expect(bridge.setUnread.mock.calls).toEqual([[2], [3]]);
+    expect(doc.title).toBe('(3) Parley');
+    store.setChats([directChat(5)]);
+    expect(doc.title).toBe('Parley');
+    expect(bridge.setUnread).toHaveBeenLastCalledWith(0);
+  });
+
+  it('clears the badge and the title when stopped, and no longer follows the store', () => {
+    const { store, bridge, doc, notifications } = setup([directChat(5)]);
+    store.setUnread(5, 4);
+    notifications.stop();
+    expect(doc.title).toBe('Parley');
+    expect(bridge.setUnread).toHaveBeenLastCalledWith(0);
+    store.setUnread(5, 7);
+    expect(doc.title).toBe('Parley');
+  });
+});
