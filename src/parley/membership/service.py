@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.core.errors import NotFound
@@ -21,8 +21,12 @@ async def require_member(session: AsyncSession, chat_id: int, user_id: int) -> C
     return membership
 
 
+# Built once (asked on every send): the statement keeps its compiled form.
+_MEMBERS = select(ChatUser.user_id).where(ChatUser.chat_id == bindparam("b_chat"))
+
+
 async def member_ids(session: AsyncSession, chat_id: int) -> frozenset[int]:
-    rows = await session.scalars(select(ChatUser.user_id).where(ChatUser.chat_id == chat_id))
+    rows = await session.scalars(_MEMBERS, {"b_chat": chat_id})
     return frozenset(rows.all())
 
 
