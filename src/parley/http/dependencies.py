@@ -12,7 +12,9 @@ from parley.auth import service as auth_service
 from parley.db.models import AuthSession, User
 
 
-def get_context(request: Request) -> Context:
+# The dependencies are coroutines even where they need not wait: FastAPI runs plain
+# functions in a worker thread, a hand-off that cost every request more than their work.
+async def get_context(request: Request) -> Context:
     context: Context = request.app.state.parley
     return context
 
@@ -48,7 +50,7 @@ async def get_current_user(auth: AuthDep) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
