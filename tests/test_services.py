@@ -156,7 +156,7 @@ async def direct(db: Db, me: User, other: User) -> ChatOut:
 
 
 async def say(db: Db, sender: User, chat_id: int, content: str, **kw: Any) -> messages.Sent:
-    return await db.run(messages.send, LINKS, sender, chat_id, content, **kw)
+    return await db.run(messages.send, LINKS, sender.id, chat_id, content, **kw)
 
 
 # --- membership -------------------------------------------------------------------------

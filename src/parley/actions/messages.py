@@ -17,21 +17,43 @@ from parley.messages.service import Sent
 
 
 async def send(
-    session: AsyncSession, ctx: Context, me: User, chat_id: int, data: MessageIn, address: str
+    ctx: Context,
+    me: User,
+    chat_id: int,
+    data: MessageIn,
+    address: str,
+    within: AsyncSession | None = None,
 ) -> Sent:
+    """Store and announce a message; it returns once the message is durable.
+
+    ``within``: the caller's unit of work, if it has one (a REST request's); on SQLite the
+    message is written with the others being sent at the same moment instead.
+    """
     await ctx.limits.message.hit(f"user:{me.id}")
     await ctx.limits.message_address.hit(f"ip:{address}")
-    sent = await service.send(
-        session, ctx.links, me, chat_id, data.content, data.attachment_url, data.client_id
-    )
-    if sent.created:
-        recipients = await member_ids(session, chat_id)
-        record(session, MessageNew(chat_id=chat_id, message=sent.message).to(recipients))
-        if sent.others_read:
-            # Replying means having read what came before: the others see their ticks.
-            read = ChatRead(chat_id=chat_id, user_id=me.id, message_id=sent.message.id)
-            record(session, read.to(recipients))
-    return sent
+    me_id = me.id
+
+    async def job(session: AsyncSession, shared: bool) -> Sent:
+        sent = await service.send(
+            session,
+            ctx.links,
+            me_id,
+            chat_id,
+            data.content,
+            data.attachment_url,
+            data.client_id,
+            shared=shared,
+        )
+        if sent.created:
+            recipients = await member_ids(session, chat_id)
+            record(session, MessageNew(chat_id=chat_id, message=sent.message).to(recipients))
+            if sent.others_read:
+                # Replying means having read what came before: the others see their ticks.
+                read = ChatRead(chat_id=chat_id, user_id=me_id, message_id=sent.message.id)
+                record(session, read.to(recipients))
+        return sent
+
+    return await ctx.units.write(job, within)
 
 
 async def edit(

@@ -44,7 +44,7 @@ async def send(
     me: CurrentUser,
     address: ClientAddress,
 ) -> MessageOut | Response:
-    sent = await actions.send(session, ctx, me, chat_id, data, address)
+    sent = await actions.send(ctx, me, chat_id, data, address, within=session)
     if sent.created:
         return sent.message
     return json_response(MESSAGE, sent.message, status.HTTP_200_OK)

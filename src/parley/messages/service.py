@@ -102,18 +102,21 @@ class Sent:
 async def send(
     session: AsyncSession,
     links: Links,
-    sender: User,
+    sender_id: int,
     chat_id: int,
     content: str,
     attachment_url: str | None = None,
     client_id: str | None = None,
+    *,
+    shared: bool = False,
 ) -> Sent:
     """Store a message once; a repeat with the same client_id returns the original.
 
+    ``shared``: the transaction holds other writes too (a batch), so a repeat is raised
+    (IntegrityError) rather than answered by rolling back; the batch then retries alone.
     The hottest write there is, so it is plain table statements rather than ORM objects:
     the unit-of-work bookkeeping cost more CPU than the database did.
     """
-    sender_id = sender.id  # read before any rollback expires the object
     read = await session.scalar(_MY_MARKER, {"b_chat": chat_id, "b_me": sender_id})
     if read is None:
         raise NotFound(CHAT_NOT_FOUND)
@@ -132,7 +135,7 @@ async def send(
     try:
         inserted = cast(CursorResult[Any], await session.execute(_INSERT, values))
     except IntegrityError:
-        if client_id is None:
+        if client_id is None or shared:
             raise
         # A repeat: the unique (sender_id, client_id) kept the first one.
         await session.rollback()

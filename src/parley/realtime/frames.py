@@ -124,11 +124,8 @@ class FrameHandler:
                 await actions.mark_read(session, self.user, frame.chat_id, frame.message_id)
 
     async def _send(self, frame: SendFrame) -> None:
-        async with self.ctx.units.begin() as session:
-            sent = await actions.send(
-                session, self.ctx, self.user, frame.chat_id, frame, self.address
-            )
-        # After the commit: an acknowledged message is a stored one.
+        sent = await actions.send(self.ctx, self.user, frame.chat_id, frame, self.address)
+        # It returns after the commit: an acknowledged message is a stored one.
         ack = MessageAck(client_id=frame.client_id, message=sent.message)
         await self.conn.send_now(ack.encode())
 
