@@ -81,6 +81,7 @@ class Node:
     env: dict[str, str]
     log: Path
     process: subprocess.Popen[bytes] | None = None
+    args: tuple[str, ...] = ()  # more `parley serve` options
 
     @property
     def base_url(self) -> str:
@@ -93,7 +94,7 @@ class Node:
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "parley.cli", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "parley.cli", "serve", "--port", str(self.port), *self.args],
                 env={**os.environ, **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -17,6 +17,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes sharing the port, one per core (needs PARLEY_REDIS_URL)",
+    )
     sub.add_parser("migrate", help="bring the database schema up to date")
     seed = sub.add_parser("seed", help="load demo users, chats and messages")
     seed.add_argument("--file", dest="fixtures", type=Path, default=Path("fixtures/fixtures.sql"))

@@ -61,22 +61,27 @@ def cmd_seed(settings: Settings, fixtures: Path) -> None:
     _say(f"loaded {count} statements; sign in as alice / parley-demo (see README)")
 
 
-def cmd_serve(settings: Settings, host: str, port: int, reload: bool) -> None:
+def cmd_serve(settings: Settings, host: str, port: int, reload: bool, workers: int = 1) -> None:
     import uvicorn
 
     _configure_logging(settings)
+    if workers > 1 and not settings.redis_url:
+        # Each worker is a process with its own sockets: only Redis carries events between.
+        raise StartupError("--workers above 1 needs PARLEY_REDIS_URL (events cross processes)")
     prepare(settings)  # a node that cannot sign alike with the others stops here, in words
     cmd_migrate(settings)
     if settings.redis_url:
         preflight.wait_for_redis(settings.redis_url, settings.startup_timeout)
     web = "and the web client " if (settings.web_dir / "index.html").is_file() else ""
-    _say(f"serving the API {web}on http://{host}:{port} (Ctrl+C stops)")
+    processes = f" in {workers} processes" if workers > 1 else ""
+    _say(f"serving the API {web}on http://{host}:{port}{processes} (Ctrl+C stops)")
     uvicorn.run(
         "parley.app:create_app",
         factory=True,
         host=host,
         port=port,
         reload=reload,
+        workers=workers if workers > 1 else None,
         **server_options(settings),
     )
 
