@@ -11,7 +11,7 @@ from parley.attachments.storage import DiskStorage, S3Storage, Storage
 from parley.auth.security import Auth, Passwords
 from parley.chats.service import Views
 from parley.config import Settings
-from parley.core.ratelimit import RateLimit, limit_storage
+from parley.core.ratelimit import RateLimit, shared_storage
 from parley.core.unit_of_work import Publish, UnitsOfWork
 from parley.db.database import create_sessionmaker
 
@@ -28,7 +28,7 @@ class Limits:
 
     @classmethod
     def create(cls, settings: Settings) -> "Limits":
-        storage = limit_storage(settings.redis_url)
+        storage = shared_storage(settings.redis_url)
         return cls(
             login=RateLimit(
                 "login", settings.login_attempts, settings.login_window_seconds, storage
