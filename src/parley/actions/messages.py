@@ -45,7 +45,7 @@ async def send(
             shared=shared,
         )
         if sent.created:
-            recipients = await member_ids(session, chat_id)
+            recipients = await member_ids(session, chat_id, reuse=True)
             record(session, MessageNew(chat_id=chat_id, message=sent.message).to(recipients))
             if sent.others_read:
                 # Replying means having read what came before: the others see their ticks.

@@ -1,9 +1,11 @@
 """Who is in which chat, and with what role: every rule that guards a chat asks here."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from parley.core.errors import NotFound
 from parley.db.models import ChatUser
@@ -25,9 +27,24 @@ async def require_member(session: AsyncSession, chat_id: int, user_id: int) -> C
 _MEMBERS = select(ChatUser.user_id).where(ChatUser.chat_id == bindparam("b_chat"))
 
 
-async def member_ids(session: AsyncSession, chat_id: int) -> frozenset[int]:
+_ASKED = "parley.members"
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_asked(session: Session, _transaction: Any) -> None:
+    # Asked answers hold for one transaction only.
+    session.info.pop(_ASKED, None)
+
+
+async def member_ids(session: AsyncSession, chat_id: int, *, reuse: bool = False) -> frozenset[int]:
+    """The chat's members. ``reuse``: answer from this transaction's earlier asking, for
+    callers that change no membership (a batch of sends asks once per chat)."""
+    asked: dict[int, frozenset[int]] = session.info.setdefault(_ASKED, {})
+    if reuse and chat_id in asked:
+        return asked[chat_id]
     rows = await session.scalars(_MEMBERS, {"b_chat": chat_id})
-    return frozenset(rows.all())
+    asked[chat_id] = members = frozenset(rows.all())
+    return members
 
 
 async def contacts(session: AsyncSession, user_id: int) -> frozenset[int]:
