@@ -70,6 +70,7 @@ class UnitsOfWork:
         No timer: a lone job is written at once, and under load the batches grow by
         themselves while the one before is being committed.
         """
+        batch: list[tuple[Job[Any], asyncio.Future[Any]]] = []
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
@@ -78,8 +79,10 @@ class UnitsOfWork:
                     await self._one_by_one(batch)
         finally:
             self._writer = None
-            for _, done in self._waiting:  # only if the writer itself was cancelled
-                done.cancel()
+            # Anything unanswered here means the writer itself was cancelled (shutdown).
+            for _, done in [*batch, *self._waiting]:
+                if not done.done():
+                    done.cancel()
             self._waiting = []
 
     async def _together(self, batch: list[tuple[Job[Any], asyncio.Future[Any]]]) -> bool:
