@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import common
 import httpx
 from sqlalchemy import event, text
 
@@ -50,26 +50,17 @@ WRITES = ("Handler_write", "Handler_update", "Handler_delete")
 STATUS = ("Innodb_data_fsyncs", "Innodb_os_log_written", "Com_commit", "Questions", *READS, *WRITES)
 GROUP_SIZE = 20
 CHATS_PER_USER = 20
-PASSWORD = "bench-password-123"
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def say(message: str) -> None:
     print(f"db_cost: {message}", flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def private_mariadb() -> Iterator[tuple[str, int]]:
     """A MariaDB of our own: (SQLAlchemy server URL, mariadbd pid)."""
     data = Path(tempfile.mkdtemp(prefix="parley-dbcost-"))
-    port = free_port()
+    port = common.free_port()
     user = ["--user=root"] if os.geteuid() == 0 else []
     subprocess.run(
         ["mariadb-install-db", "--no-defaults", f"--datadir={data}", "--skip-test-db",
@@ -104,11 +95,6 @@ def private_mariadb() -> Iterator[tuple[str, int]]:
         server.terminate()
         server.wait(30)
         shutil.rmtree(data, ignore_errors=True)
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 @dataclass
@@ -159,7 +145,11 @@ class Meter:
     ) -> Cost:
         before = await self.status()
         statements, db_wall = self.statements, self.db_wall
-        cpu, db_cpu, started = time.process_time(), cpu_seconds(self.pid), time.perf_counter()
+        cpu, db_cpu, started = (
+            time.process_time(),
+            common.cpu_seconds(self.pid),
+            time.perf_counter(),
+        )
         queue = iter(range(n))
 
         async def worker() -> None:
@@ -168,7 +158,7 @@ class Meter:
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - started
-        app_cpu, db_cpu = time.process_time() - cpu, cpu_seconds(self.pid) - db_cpu
+        app_cpu, db_cpu = time.process_time() - cpu, common.cpu_seconds(self.pid) - db_cpu
         after = await self.status()
         delta = {k: after[k] - before[k] for k in STATUS}
         # The status query itself is one question and reads nothing from InnoDB.
@@ -191,10 +181,10 @@ class Meter:
 async def register(client: httpx.AsyncClient, name: str) -> tuple[int, dict[str, str]]:
     r = await client.post(
         "/auth/register",
-        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+        json={"username": name, "email": f"{name}@example.com", "password": common.PASSWORD},
     )
     r.raise_for_status()
-    r = await client.post("/auth/login", json={"username": name, "password": PASSWORD})
+    r = await client.post("/auth/login", json={"username": name, "password": common.PASSWORD})
     r.raise_for_status()
     headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
     return (await client.get("/auth/me", headers=headers)).json()["id"], headers

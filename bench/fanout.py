@@ -27,16 +27,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import gc
 import json
 import os
 import platform
 import resource
 import secrets
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -45,17 +42,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import common
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
+from common import ACK_PREFIX, CONTENT_PAD, ERROR_PREFIX, NEW_PREFIX, say
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-BENCH_DIR = Path(__file__).resolve().parent
-RESULTS_DIR = BENCH_DIR / "results"
-PARLEY_EXE = Path(sys.executable).parent / "parley"
-MYSQL_SERVER_URL = os.environ.get("PARLEY_BENCH_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306")
 REDIS_URL = os.environ.get("PARLEY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-PASSWORD = "bench-password-123"
-CONTENT_PAD = "x" * 48  # a short chat line
 
 # Targets from the issue (2-core machine).
 TARGET_RATE = 100.0
@@ -63,23 +56,8 @@ TARGET_P99_MS = 50.0
 MAX_P99_MS = 100.0
 IDLE_TARGET_KIB = 50.0
 
-NEW_PREFIX = '{"type":"message.new"'
-ACK_PREFIX = '{"type":"message.ack"'
-ERROR_PREFIX = '{"type":"error"'
-
-
-def say(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
-
 
 # --------------------------------------------------------------------------- servers
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _raise_nofile() -> None:
@@ -95,21 +73,7 @@ def _vmrss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
-@dataclass
-class Server:
-    name: str
-    proc: subprocess.Popen[bytes]
-    port: int
-    log_path: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
+class Server(common.ServerProcess):
     def rss_kib(self) -> int:
         return _vmrss_kib(self.proc.pid)
 
@@ -118,105 +82,59 @@ class Server:
         return int(Path(f"/proc/{self.proc.pid}/schedstat").read_text().split()[1]) / 1e9
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        # utime and stime are fields 14 and 15 of stat; fields[0] here is field 3.
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return common.cpu_seconds(self.proc.pid)
 
 
-def _server_env(database_url: str, data_dir: Path, secret: str, redis_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    env.update(
-        PARLEY_DATABASE_URL=database_url,
-        PARLEY_DATA_DIR=str(data_dir),
-        PARLEY_SECRET_KEY=secret,
-        PARLEY_REDIS_URL=redis_url,
-        PARLEY_LOGIN_ATTEMPTS="1000000",
-        PARLEY_MESSAGES_PER_WINDOW="1000000",
-        PARLEY_MESSAGES_PER_ADDRESS="1000000",
-        PARLEY_REGISTRATIONS_PER_ADDRESS="1000000",
-        PARLEY_PASSWORD_TIME_COST="1",
-        PARLEY_PASSWORD_MEMORY_KIB="8192",
-        PARLEY_ACCESS_TOKEN_MINUTES="240",
-        PARLEY_LOG_LEVEL="warning",
+def _server_env(database_url: str, data_dir: Path, redis_url: str = "") -> dict[str, str]:
+    return common.unlimited_env(
+        database_url,
+        data_dir,
+        redis_url,
         # The idle scenario holds hundreds of sockets per user; the default allows 20.
         PARLEY_MAX_SOCKETS_PER_USER="100000",
     )
-    return env
 
 
 def _start_server(name: str, env: dict[str, str], log_dir: Path) -> Server:
-    port = _free_port()
+    port = common.free_port()
     log_path = log_dir / f"server-{name}.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(PARLEY_EXE), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_raise_nofile,  # only raises a limit
-        )
-    server = Server(name, proc, port, log_path)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"parley serve exited early:\n{log_path.read_text()}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
-                say(f"server {name} up on port {port} (pid {proc.pid})")
-                return server
-        time.sleep(0.2)
-    _stop_server(server)
-    raise RuntimeError(f"parley serve did not become healthy:\n{log_path.read_text()}")
-
-
-def _stop_server(server: Server) -> None:
-    if server.proc.poll() is None:
-        server.proc.terminate()
-        try:
-            server.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait(timeout=5)
+    proc = common.start_server(
+        common.parley_serve(port),
+        env,
+        port,
+        log_path,
+        "parley serve",
+        preexec_fn=_raise_nofile,  # only raises a limit
+    )
+    say(f"server {name} up on port {port} (pid {proc.pid})")
+    return Server(name, proc, port, log_path)
 
 
 @contextmanager
 def servers_sqlite(tmp: Path) -> Iterator[list[Server]]:
-    env = _server_env(f"sqlite+aiosqlite:///{tmp}/fanout.db", tmp, secrets.token_urlsafe(32), "")
-    server = _start_server("sqlite", env, tmp)
+    server = _start_server("sqlite", _server_env(f"sqlite+aiosqlite:///{tmp}/fanout.db", tmp), tmp)
     try:
         yield [server]
     finally:
-        _stop_server(server)
-
-
-async def _mysql(statement: str) -> None:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(MYSQL_SERVER_URL)
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
+        common.stop(server.proc)
 
 
 @contextmanager
 def servers_redis(tmp: Path, nodes: int = 2) -> Iterator[list[Server]]:
     db = f"parley_fanout_{secrets.token_hex(4)}"
-    asyncio.run(_mysql(f"CREATE DATABASE {db} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
+    asyncio.run(common.mysql(f"CREATE DATABASE {db} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
     say(f"created MariaDB database {db}")
     started: list[Server] = []
     try:
-        env = _server_env(f"{MYSQL_SERVER_URL}/{db}", tmp, secrets.token_urlsafe(32), REDIS_URL)
-        subprocess.run([str(PARLEY_EXE), "migrate"], env=env, check=True, timeout=120)
+        env = _server_env(f"{common.MYSQL_SERVER_URL}/{db}", tmp, REDIS_URL)
+        subprocess.run([str(common.PARLEY_EXE), "migrate"], env=env, check=True, timeout=120)
         for i in range(nodes):
             started.append(_start_server(f"node{i + 1}", env, tmp))
         yield started
     finally:
         for server in started:
-            _stop_server(server)
-        asyncio.run(_mysql(f"DROP DATABASE IF EXISTS {db}"))
+            common.stop(server.proc)
+        asyncio.run(common.mysql(f"DROP DATABASE IF EXISTS {db}"))
         say(f"dropped MariaDB database {db}")
 
 
@@ -229,22 +147,12 @@ class Account:
     token: str
 
 
-async def _register(http: httpx.AsyncClient, name: str) -> Account:
-    body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
-    reg = await http.post("/auth/register", json=body)
-    if reg.status_code != 201:
-        raise RuntimeError(f"register {name}: {reg.status_code} {reg.text}")
-    login = await http.post("/auth/login", json={"username": name, "password": PASSWORD})
-    login.raise_for_status()
-    return Account(reg.json()["id"], login.json()["access_token"])
-
-
 async def register_users(base_url: str, count: int, prefix: str) -> list[Account]:
     limit = asyncio.Semaphore(8)
 
     async def one(i: int) -> Account:
         async with limit:
-            return await _register(http, f"{prefix}{i}")
+            return Account(*await common.sign_up(http, f"{prefix}{i}"))
 
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         return list(await asyncio.gather(*(one(i) for i in range(count))))
@@ -360,12 +268,6 @@ class Client:
     async def write(self) -> None:
         while True:
             await self.ws.send(await self.queue.get())
-
-
-def _pct(values: Sequence[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    return values[min(len(values) - 1, int(q * len(values)))]
 
 
 @dataclass
@@ -487,12 +389,12 @@ async def run_step(
         duplicates=step.duplicates,
         errors=step.errors,
         unacked=total - len(step.acked),
-        p50_ms=round(_pct(lat, 0.50) * ms, 2),
-        p95_ms=round(_pct(lat, 0.95) * ms, 2),
-        p99_ms=round(_pct(lat, 0.99) * ms, 2),
+        p50_ms=round(common.pct(lat, 0.50) * ms, 2),
+        p95_ms=round(common.pct(lat, 0.95) * ms, 2),
+        p99_ms=round(common.pct(lat, 0.99) * ms, 2),
         max_ms=round((lat[-1] if lat else float("nan")) * ms, 2),
-        ack_p50_ms=round(_pct(ack, 0.50) * ms, 2),
-        ack_p99_ms=round(_pct(ack, 0.99) * ms, 2),
+        ack_p50_ms=round(common.pct(ack, 0.50) * ms, 2),
+        ack_p99_ms=round(common.pct(ack, 0.99) * ms, 2),
         max_schedule_lag_ms=round(step.max_schedule_lag * ms, 2),
         client_cpu=round(cpu, 2),
         server_cpu=[round(x, 2) for x in srv],
@@ -542,13 +444,7 @@ async def fanout_clients(
     async def open_one(i: int) -> Client:
         g, node = i // cfg.group_size, i % len(servers)
         async with limit:
-            ws = await connect(
-                f"{servers[node].ws_url}?token={accounts[i].token}",
-                open_timeout=30,
-                ping_interval=None,
-                compression=compression,
-                max_queue=None,
-            )
+            ws = await common.open_socket(servers[node].ws_url, accounts[i].token, compression)
         return Client(ws, accounts[i], chat_ids[g], node)
 
     clients = list(await asyncio.gather(*(open_one(i) for i in range(n))))
@@ -623,12 +519,8 @@ async def idle(server: Server, sockets: int, users: int, deflate: bool) -> dict[
 
     async def open_one(i: int) -> ClientConnection:
         token = accounts[i % users].token
-        return await connect(
-            f"{server.ws_url}?token={token}",
-            open_timeout=60,
-            ping_interval=None,
-            compression=compression,
-            max_queue=16,
+        return await common.open_socket(
+            server.ws_url, token, compression, open_timeout=60, max_queue=16
         )
 
     warm = await open_one(0)  # the first socket loads the code paths; not counted
@@ -710,31 +602,22 @@ def _ladder(quick: bool) -> list[float]:
     return [25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1000, 1500, 2000]
 
 
-def _run(coro: Any) -> Any:
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coro)
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(coro)
-
-
 def scenario_target(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     cfg = _config(args)
     with servers_sqlite(tmp) as servers:
-        return dict(_run(fanout(servers, cfg, TARGET_RATE, [])))
+        return dict(common.run_async(fanout(servers, cfg, TARGET_RATE, [])))
 
 
 def scenario_max(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     cfg = _config(args)
     with servers_sqlite(tmp) as servers:
-        return dict(_run(fanout(servers, cfg, None, _ladder(args.quick))))
+        return dict(common.run_async(fanout(servers, cfg, None, _ladder(args.quick))))
 
 
 def scenario_redis(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     cfg = _config(args)
     with servers_redis(tmp) as servers:
-        return dict(_run(fanout(servers, cfg, TARGET_RATE, _ladder(args.quick))))
+        return dict(common.run_async(fanout(servers, cfg, TARGET_RATE, _ladder(args.quick))))
 
 
 def scenario_idle(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
@@ -744,7 +627,7 @@ def scenario_idle(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         sub = tmp / ("deflate" if deflate else "plain")
         sub.mkdir()
         with servers_sqlite(sub) as servers:
-            runs.append(_run(idle(servers[0], sockets, args.idle_users, deflate)))
+            runs.append(common.run_async(idle(servers[0], sockets, args.idle_users, deflate)))
     return {"runs": runs}
 
 
@@ -777,7 +660,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-deflate", action="store_true", help="do not offer permessage-deflate")
     args = parser.parse_args(argv)
     _raise_nofile()
-    RESULTS_DIR.mkdir(exist_ok=True)
+    common.RESULTS_DIR.mkdir(exist_ok=True)
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     machine = {
         "cpus": os.cpu_count(),
@@ -790,9 +673,9 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory(prefix="parley-fanout-") as tmp:
             result = SCENARIOS[name](args, Path(tmp))
         result = {"scenario": name, "quick": args.quick, "machine": machine} | result
-        path = RESULTS_DIR / f"fanout-{name}{'-quick' if args.quick else ''}.json"
+        path = common.RESULTS_DIR / f"fanout-{name}{'-quick' if args.quick else ''}.json"
         path.write_text(json.dumps(result, indent=2) + "\n")
-        say(f"wrote {path.relative_to(BENCH_DIR.parent)}")
+        say(f"wrote {path.relative_to(common.BENCH_DIR.parent)}")
 
 
 if __name__ == "__main__":

@@ -21,11 +21,8 @@ import os
 import platform
 import random
 import secrets
-import socket
 import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -35,7 +32,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import common
 import httpx
+from common import say
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,11 +43,6 @@ from parley.config import Settings
 from parley.db.database import create_engine
 from parley.db.models import Chat, ChatUser, Message, User
 
-BENCH_DIR = Path(__file__).resolve().parent
-RESULTS_DIR = BENCH_DIR / "results"
-PARLEY_EXE = Path(sys.executable).parent / "parley"
-MYSQL_SERVER_URL = os.environ.get("PARLEY_BENCH_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306")
-PASSWORD = "bench-password-123"
 PAGE = 50  # the client's page size
 OLDER_PAGES = 20  # how far back one walk of ?before= pages goes
 INSERT_CHUNK = 5_000
@@ -85,10 +79,6 @@ WORDS = (  # noqa: SIM905 (word lists read better as prose)
 SEARCH_QUERIES = ("emma", "son", "martinez12", "liam", "qzx")
 
 
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
 # --------------------------------------------------------------------------- sizes
 
 
@@ -120,13 +110,6 @@ class Sizes:
 # --------------------------------------------------------------------------- server
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass(frozen=True)
 class Server:
     base_url: str
@@ -136,19 +119,16 @@ class Server:
         """CPU time the server process has used so far (Linux), to tell its own cost
         from time spent waiting for the CPU on a busy machine."""
         try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return common.cpu_seconds(self.pid)
         except OSError:
             return None
-        # utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
 def parley_server(database_url: str, data_dir: Path) -> Iterator[Server]:
     """`parley serve` as a child process (it migrates first)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    env.update(
+    port = common.free_port()
+    env = common.server_env(
         PARLEY_DATABASE_URL=database_url,
         PARLEY_DATA_DIR=str(data_dir),
         PARLEY_LOGIN_ATTEMPTS="100000",
@@ -158,41 +138,14 @@ def parley_server(database_url: str, data_dir: Path) -> Iterator[Server]:
         PARLEY_LOG_LEVEL="warning",
         PARLEY_WEB_DIR=str(data_dir / "no-web-client"),
     )
-    log_path = data_dir / "server.log"
-    base_url = f"http://127.0.0.1:{port}"
-    with log_path.open("w") as log:
-        # cwd=data_dir: no stray .env from the checkout reaches the server.
-        proc = subprocess.Popen(
-            [str(PARLEY_EXE), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=data_dir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(proc, base_url, log_path)
-            yield Server(base_url, proc.pid)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"parley serve exited early:\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"parley serve did not become healthy in 60 s:\n{log_path.read_text()}")
+    # cwd=data_dir: no stray .env from the checkout reaches the server.
+    proc = common.start_server(
+        common.parley_serve(port), env, port, data_dir / "server.log", "parley serve", cwd=data_dir
+    )
+    try:
+        yield Server(f"http://127.0.0.1:{port}", proc.pid)
+    finally:
+        common.stop(proc)
 
 
 # --------------------------------------------------------------------------- database
@@ -208,14 +161,14 @@ def bench_database(backend: str, tmp: Path) -> Iterator[str]:
     say(f"creating MariaDB database {name}")
     asyncio.run(_mysql_admin(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
     try:
-        yield f"{MYSQL_SERVER_URL}/{name}"
+        yield f"{common.MYSQL_SERVER_URL}/{name}"
     finally:
         say(f"dropping MariaDB database {name}")
         asyncio.run(_mysql_admin(f"DROP DATABASE IF EXISTS `{name}`"))
 
 
 async def _mysql_admin(statement: str) -> None:
-    engine = create_engine(MYSQL_SERVER_URL + "/")
+    engine = create_engine(common.MYSQL_SERVER_URL + "/")
     try:
         async with engine.connect() as conn:
             await conn.execute(text(statement))
@@ -310,7 +263,7 @@ async def fill_base(url: str, sizes: Sizes, me: int, other: int, seed: int) -> B
     # One real argon2id hash, made as the server makes them, shared by every bulk user.
     settings = Settings(_env_file=None)
     passwords = Passwords(settings.password_time_cost, settings.password_memory_kib)
-    password_hash = await passwords.hash(PASSWORD)
+    password_hash = await passwords.hash(common.PASSWORD)
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
@@ -564,7 +517,7 @@ def ok(response: httpx.Response) -> None:
 
 
 def register(client: httpx.Client, username: str) -> int:
-    body = {"username": username, "email": f"{username}@bench.example", "password": PASSWORD}
+    body = {"username": username, "email": f"{username}@bench.example", "password": common.PASSWORD}
     response = client.post("/auth/register", json=body)
     if response.status_code != 201:
         raise RuntimeError(f"register {username}: {response.status_code} {response.text}")
@@ -573,7 +526,7 @@ def register(client: httpx.Client, username: str) -> int:
 
 def sign_in(client: httpx.Client, username: str) -> None:
     """A fresh access token for every stage, so none expires mid-run."""
-    response = client.post("/auth/login", json={"username": username, "password": PASSWORD})
+    response = client.post("/auth/login", json={"username": username, "password": common.PASSWORD})
     ok(response)
     client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
@@ -801,7 +754,7 @@ def run_backend(backend: str, sizes: Sizes, seed: int, quick: bool) -> list[Resu
     print_table(results)
     print_targets(backend, verdicts)
     suffix = "-quick" if quick else ""
-    path = RESULTS_DIR / f"http-{backend}{suffix}.json"
+    path = common.RESULTS_DIR / f"http-{backend}{suffix}.json"
     write_json(
         path,
         {
@@ -825,7 +778,7 @@ def run_backend(backend: str, sizes: Sizes, seed: int, quick: bool) -> list[Resu
             "targets": verdicts,
         },
     )
-    say(f"wrote {path.relative_to(BENCH_DIR.parent)}")
+    say(f"wrote {path.relative_to(common.BENCH_DIR.parent)}")
     return results
 
 
@@ -841,7 +794,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.report:
-        print(markdown_report([RESULTS_DIR / f"http-{b}.json" for b in ("sqlite", "mariadb")]))
+        print(
+            markdown_report([common.RESULTS_DIR / f"http-{b}.json" for b in ("sqlite", "mariadb")])
+        )
         return
     if args.messages is not None and args.messages < 1:
         parser.error("--messages must be positive")

@@ -45,7 +45,6 @@ import json
 import os
 import platform
 import secrets
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -53,40 +52,29 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import common
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
+from common import ACK_PREFIX, CONTENT_PAD, ERROR_PREFIX, NEW_PREFIX, Problem, say
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-BENCH_DIR = Path(__file__).resolve().parent
-RESULTS_DIR = BENCH_DIR / "results"
-PARLEY_EXE = Path(sys.executable).parent / "parley"
-MYSQL_SERVER_URL = os.environ.get("PARLEY_BENCH_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306")
 TARGETS = ("sqlite", "mariadb", "ceiling")
-PASSWORD = "bench-password-123"
-CONTENT_PAD = "x" * 48  # a short chat line
 
 USERS = 20  # one group, one socket each
 SENDERS = 5
 IN_FLIGHT = 4  # per sender, in the bursts
 PAGES, PAGE = 21, 50  # the history walk
 
-NEW_PREFIX = '{"type":"message.new"'
-ACK_PREFIX = '{"type":"message.ack"'
-ERROR_PREFIX = '{"type":"error"'
 READ_PREFIX = '{"type":"chat.read"'
 PONG_PREFIX = '{"type":"pong"'
 CLK = time.perf_counter
-
-
-def say(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
 @dataclass(frozen=True)
@@ -107,13 +95,6 @@ class Plan:
 # --------------------------------------------------------------------------- servers
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass(frozen=True)
 class CpuSample:
     ticks: float  # utime + stime of the whole process, every thread (10 ms steps)
@@ -121,8 +102,7 @@ class CpuSample:
 
 
 def _cpu_sample(pid: int) -> CpuSample:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = common.cpu_seconds(pid)
     threads = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         with contextlib.suppress(OSError):  # a thread that ended meanwhile
@@ -155,20 +135,10 @@ def _mariadbd_pid() -> int | None:
 
 
 @dataclass
-class Server:
-    target: str
-    proc: subprocess.Popen[bytes]
-    port: int
-    log_path: Path
+class Server(common.ServerProcess):
+    """A server of one target (its `name`)."""
+
     db_pid: int | None = None  # mariadbd, for the MariaDB target
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
 
     def cpu(self) -> tuple[CpuSample, CpuSample | None]:
         """This server's CPU counters, and the MariaDB server's (for the MariaDB target)."""
@@ -184,103 +154,46 @@ def _spent(
     return server, db, exact
 
 
-def _parley_env(database_url: str, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    env.update(
-        PARLEY_DATABASE_URL=database_url,
-        PARLEY_DATA_DIR=str(data_dir),
-        PARLEY_SECRET_KEY=secrets.token_urlsafe(32),
-        PARLEY_REDIS_URL="",
-        PARLEY_LOGIN_ATTEMPTS="1000000",
-        PARLEY_MESSAGES_PER_WINDOW="1000000",
-        PARLEY_MESSAGES_PER_ADDRESS="1000000",
-        PARLEY_REGISTRATIONS_PER_ADDRESS="1000000",
-        PARLEY_PASSWORD_TIME_COST="1",
-        PARLEY_PASSWORD_MEMORY_KIB="8192",
-        PARLEY_ACCESS_TOKEN_MINUTES="240",
-        PARLEY_LOG_LEVEL="warning",
-    )
-    return env
-
-
 def _start(target: str, command: list[str], env: dict[str, str], port: int, tmp: Path) -> Server:
     log_path = tmp / f"server-{target}.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = Server(target, proc, port, log_path)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{target} server exited early:\n{log_path.read_text()}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
-                say(f"{target} server up on port {port} (pid {proc.pid})")
-                return server
-        time.sleep(0.2)
-    _stop(server)
-    raise RuntimeError(f"{target} server did not become healthy:\n{log_path.read_text()}")
-
-
-def _stop(server: Server) -> None:
-    if server.proc.poll() is None:
-        server.proc.terminate()
-        try:
-            server.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait(timeout=5)
-
-
-async def _mysql(statement: str) -> Any:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(MYSQL_SERVER_URL)
-    try:
-        async with engine.connect() as conn:
-            result = await conn.execute(text(statement))
-            return result.scalar() if result.returns_rows else None
-    finally:
-        await engine.dispose()
+    proc = common.start_server(command, env, port, log_path, f"{target} server")
+    say(f"{target} server up on port {port} (pid {proc.pid})")
+    return Server(target, proc, port, log_path)
 
 
 @asynccontextmanager
 async def running(target: str, tmp: Path) -> AsyncIterator[Server]:
     """A fresh server of one target, stopped (and its database dropped) afterwards."""
-    port = _free_port()
-    parley = [str(PARLEY_EXE), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    port = common.free_port()
+    parley = common.parley_serve(port)
     db = None
     if target == "sqlite":
-        server = _start(
-            target, parley, _parley_env(f"sqlite+aiosqlite:///{tmp}/bench.db", tmp), port, tmp
-        )
+        env = common.unlimited_env(f"sqlite+aiosqlite:///{tmp}/bench.db", tmp)
+        server = _start(target, parley, env, port, tmp)
     elif target == "mariadb":
         db = f"parley_sendpath_{os.getpid()}_{secrets.token_hex(3)}"
-        await _mysql(f"CREATE DATABASE {db} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        await common.mysql(f"CREATE DATABASE {db} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
         say(f"created MariaDB database {db}")
         try:
-            server = _start(target, parley, _parley_env(f"{MYSQL_SERVER_URL}/{db}", tmp), port, tmp)
+            env = common.unlimited_env(f"{common.MYSQL_SERVER_URL}/{db}", tmp)
+            server = _start(target, parley, env, port, tmp)
         except BaseException:
-            await _mysql(f"DROP DATABASE IF EXISTS {db}")
+            await common.mysql(f"DROP DATABASE IF EXISTS {db}")
             raise
         server.db_pid = _mariadbd_pid()
     else:
-        command = [sys.executable, str(BENCH_DIR / "ceiling.py"), "--port", str(port)]
-        server = _start(target, command, _parley_env("", tmp), port, tmp)
+        command = [sys.executable, str(common.BENCH_DIR / "ceiling.py"), "--port", str(port)]
+        server = _start(target, command, common.unlimited_env("", tmp), port, tmp)
     try:
         yield server
     finally:
-        _stop(server)
+        common.stop(server.proc)
         if db is not None:
-            await _mysql(f"DROP DATABASE IF EXISTS {db}")
+            await common.mysql(f"DROP DATABASE IF EXISTS {db}")
             say(f"dropped MariaDB database {db}")
 
 
 # --------------------------------------------------------------------------- clients
-
-
-class Problem(Exception):
-    """Parley (or the ceiling) answered something the contract does not allow."""
 
 
 @dataclass
@@ -397,16 +310,9 @@ async def _register(server: Server, prefix: str) -> list[Member]:
     limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
 
     async def one(i: int) -> Member:
-        name = f"{prefix}{i}"
         http = httpx.AsyncClient(base_url=server.base_url, timeout=60, limits=limits)
-        body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
-        reg = await http.post("/auth/register", json=body)
-        if reg.status_code != 201:
-            raise Problem(f"POST /auth/register: {reg.status_code} {reg.text[:300]}")
-        login = await http.post("/auth/login", json={"username": name, "password": PASSWORD})
-        if login.status_code != 200:
-            raise Problem(f"POST /auth/login: {login.status_code} {login.text[:300]}")
-        return Member(reg.json()["id"], login.json()["access_token"], http)
+        user_id, token = await common.sign_up(http, f"{prefix}{i}")
+        return Member(user_id, token, http)
 
     return [await one(i) for i in range(USERS)]
 
@@ -423,13 +329,7 @@ async def group(server: Server) -> AsyncIterator[Group]:
     g = Group(server, members, int(resp.json()["id"]))
     try:
         for m in members:
-            m.ws = await connect(
-                f"{server.ws_url}?token={m.token}",
-                open_timeout=30,
-                ping_interval=None,
-                compression=None,
-                max_queue=None,
-            )
+            m.ws = await common.open_socket(server.ws_url, m.token)
             g.tasks += [asyncio.create_task(g.read(m)), asyncio.create_task(g.write(m))]
         for m in members:
             m.outbox.put_nowait('{"type":"ping"}')
@@ -450,12 +350,6 @@ async def group(server: Server) -> AsyncIterator[Group]:
 
 
 # --------------------------------------------------------------------------- phases
-
-
-def _pct(values: Sequence[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    return values[min(len(values) - 1, int(q * len(values)))]
 
 
 def _ms(seconds: float) -> float:
@@ -553,11 +447,11 @@ def _summarise(
         "deliveries": len(latencies),
         "expected_deliveries": n * USERS,
         "deliveries_per_s": round(len(latencies) / span_del, 1),
-        "p50_ms": _ms(_pct(latencies, 0.50)),
-        "p99_ms": _ms(_pct(latencies, 0.99)),
+        "p50_ms": _ms(common.pct(latencies, 0.50)),
+        "p99_ms": _ms(common.pct(latencies, 0.99)),
         "max_ms": _ms(latencies[-1]) if latencies else float("nan"),
-        "ack_p50_ms": _ms(_pct(acks, 0.50)),
-        "ack_p99_ms": _ms(_pct(acks, 0.99)),
+        "ack_p50_ms": _ms(common.pct(acks, 0.50)),
+        "ack_p99_ms": _ms(common.pct(acks, 0.99)),
         "cpu_ms_per_send": round(cpu * 1000 / n, 3) if n else float("nan"),
         "server_cpu_s": round(cpu, 3),
         "lost": lost,
@@ -690,10 +584,10 @@ async def history(g: Group, plan: Plan, verify: bool) -> dict[str, Any]:
         "pages_per_walk": min(PAGES, -(-len(newest) // PAGE)),
         "walks": plan.walks,
         "walk_ms": _ms(statistics.median(walks)),
-        "page_p50_ms": _ms(_pct(page_times, 0.50)),
-        "page_p99_ms": _ms(_pct(page_times, 0.99)),
-        "newest_p50_ms": _ms(_pct(newest_times, 0.50)),
-        "newest_p99_ms": _ms(_pct(newest_times, 0.99)),
+        "page_p50_ms": _ms(common.pct(page_times, 0.50)),
+        "page_p99_ms": _ms(common.pct(page_times, 0.99)),
+        "newest_p50_ms": _ms(common.pct(newest_times, 0.50)),
+        "newest_p99_ms": _ms(common.pct(newest_times, 0.99)),
         "cpu_ms_per_page": round(cpu * 1000 / requests, 3),
         "cpu_exact": exact,
         "problems": sorted(set(problems)),
@@ -721,11 +615,11 @@ async def one_run(server: Server, plan: Plan) -> dict[str, Any]:
             ("burst-socket", burst_socket(g, each)),
         ):
             out[name] = await measure(g, name, SENDERS * each, drive, plan)
-            _show(server.target, name, out[name])
+            _show(server.name, name, out[name])
         sent = [warm, *(out[p] for p in SEND_PHASES)]
         complete = all(r["unanswered"] == r["errors"] == 0 for r in sent)
         out["history"] = await history(g, plan, verify=complete)
-        _show_history(server.target, out["history"])
+        _show_history(server.name, out["history"])
         for way in ("rest", "socket"):
             for rate in plan.rates:
                 name = f"rate-{rate:g}-{way}"
@@ -733,7 +627,7 @@ async def one_run(server: Server, plan: Plan) -> dict[str, Any]:
                 out[name] = await measure(
                     g, name, int(rate * plan.duration), drive, plan, plan.duration
                 )
-                _show(server.target, name, out[name])
+                _show(server.name, name, out[name])
         out["sockets_closed"] = list(g.closed)
     return out
 
@@ -908,7 +802,7 @@ def parley_version() -> dict[str, Any]:
     """The Parley a run served: src/ may change between runs, so each records its own."""
 
     def git(*args: str) -> str:
-        command = ["git", "-C", str(BENCH_DIR.parent), *args]
+        command = ["git", "-C", str(common.BENCH_DIR.parent), *args]
         return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
 
     diff = git("diff", "HEAD", "--", "src")
@@ -944,15 +838,6 @@ async def bench(targets: list[str], reps: int, plan: Plan) -> dict[str, Any]:
                 run["server_log_tail"] = log[-20:]
             runs.append(run)
     return {"runs": runs}
-
-
-def _run(coro: Any) -> Any:
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coro)
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(coro)
 
 
 def _problems(runs: list[dict[str, Any]]) -> list[str]:
@@ -1001,9 +886,9 @@ def main(argv: list[str] | None = None) -> None:
         **_versions(),
     }
     if "mariadb" in targets:
-        machine["mariadb"] = _run(_mysql("SELECT VERSION()"))
+        machine["mariadb"] = common.run_async(common.mysql("SELECT VERSION()"))
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    result = _run(bench(targets, reps, plan))
+    result = common.run_async(bench(targets, reps, plan))
     machine["loadavg_after"] = os.getloadavg()
     summary = summarise(result["runs"], phases)
     config = {
@@ -1035,8 +920,8 @@ def main(argv: list[str] | None = None) -> None:
         **summary,
         **result,
     }
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"send-path{'-quick' if args.quick else ''}.json"
+    common.RESULTS_DIR.mkdir(exist_ok=True)
+    path = common.RESULTS_DIR / f"send-path{'-quick' if args.quick else ''}.json"
     path.write_text(json.dumps(out, indent=2) + "\n")
     print()
     print(table(summary, phases))
@@ -1045,7 +930,7 @@ def main(argv: list[str] | None = None) -> None:
     print("problems:" if problems else "problems: none")
     for line in problems:
         print(f"  {line}")
-    say(f"wrote {path.relative_to(BENCH_DIR.parent)}")
+    say(f"wrote {path.relative_to(common.BENCH_DIR.parent)}")
 
 
 if __name__ == "__main__":
