@@ -40,16 +40,10 @@ def _configure_logging(settings: Settings) -> None:
     _json_logs = settings.log_format == "json"
 
 
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
 def cmd_migrate(settings: Settings) -> None:
     url = settings.effective_database_url
     preflight.wait_for_database(url, settings.startup_timeout)
-    _say(f"migrating database {_redact(url)} to the latest schema")
+    _say(f"migrating database {preflight.redact_url(url)} to the latest schema")
     migrate.upgrade(url)
     _say("database is up to date")
 

@@ -101,10 +101,7 @@ class FrameHandler:
         try:
             await self._dispatch(frame)
         except DomainError as exc:
-            detail = exc.details()
-            if not isinstance(detail, str):
-                detail = detail[0]["msg"]
-            await self.conn.send_now(error(exc.code, detail, client_id))
+            await self.conn.send_now(error(exc.code, exc.detail, client_id))
         except DATABASE_ERRORS as exc:
             if not database_unavailable(exc):
                 log.exception("database error while handling a frame")
