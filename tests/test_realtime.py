@@ -6,6 +6,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -268,3 +269,45 @@ async def test_a_peer_gone_before_its_refusal_is_no_server_error(
     assert errors == [], [r.getMessage() for r in errors]
     async with open_socket(server.ws_url, alice.token) as sock:
         await _settle(sock)
+
+
+async def test_a_burst_of_frames_keeps_its_order(api: Api, server: RunningServer) -> None:
+    """Frames sent without waiting are answered in order and stored in order.
+
+    Sends are handed on before earlier ones commit (so a burst shares batches); a refused
+    frame and a ping in the middle are still answered in their place.
+    """
+    alice, bob = await api.user(), await api.user()
+    chat = await alice.group("Burst", bob)
+    frames: list[dict[str, object]] = []
+    for i in range(40):
+        frames.append(
+            {
+                "type": "message.send",
+                "chat_id": chat["id"],
+                "content": f"m{i}",
+                "client_id": f"b{i}",
+            }
+        )
+        if i == 10:
+            frames.append({"type": "ping"})
+        if i == 20:  # refused: not a chat of Alice's
+            frames.append(
+                {"type": "message.send", "chat_id": 10**9, "content": "x", "client_id": "bad"}
+            )
+    async with open_socket(server.ws_url, alice.token) as sock:
+        for frame in frames:
+            await sock.send(frame)
+        answers: list[dict[str, Any]] = []
+        while len(answers) < len(frames):
+            frame = await sock.next()
+            if frame["type"] in ("message.ack", "error", "pong"):
+                answers.append(frame)
+    replies = [a.get("client_id") or a["type"] for a in answers]
+    expected = [f.get("client_id", "pong") for f in frames]
+    assert replies == expected
+    assert answers[22]["type"] == "error" and answers[22]["code"] == "not_found"
+    ids = [a["message"]["id"] for a in answers if a["type"] == "message.ack"]
+    assert ids == sorted(ids) and len(set(ids)) == 40
+    history = (await bob.get(f"/chats/{chat['id']}/messages", params={"limit": 50})).json()
+    assert [m["content"] for m in history] == [f"m{i}" for i in range(40)]

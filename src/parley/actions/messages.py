@@ -4,11 +4,14 @@ Each action applies the limits, calls the domain rules inside the caller's unit 
 and records the events; the unit publishes them once it has committed.
 """
 
+from collections.abc import Awaitable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.actions.context import Context
 from parley.actions.events import ChatRead, MessageDeleted, MessageNew, MessageUpdated
 from parley.core.events import record
+from parley.core.unit_of_work import Job
 from parley.db.models import User
 from parley.membership.service import member_ids
 from parley.messages import service
@@ -29,9 +32,29 @@ async def send(
     ``within``: the caller's unit of work, if it has one (a REST request's); on SQLite the
     message is written with the others being sent at the same moment instead.
     """
+    await _limit(ctx, me, address)
+    return await ctx.units.write(_sending(ctx, me.id, chat_id, data), within)
+
+
+async def submit(
+    ctx: Context, me: User, chat_id: int, data: MessageIn, address: str
+) -> Awaitable[Sent]:
+    """Apply the limits and take the message's place in the write order; await it later.
+
+    A socket sends its frames on without waiting for each commit, so one sender's
+    messages keep their order and a burst shares batches (see `UnitsOfWork.submit`).
+    """
+    await _limit(ctx, me, address)
+    return ctx.units.submit(_sending(ctx, me.id, chat_id, data))
+
+
+async def _limit(ctx: Context, me: User, address: str) -> None:
     await ctx.limits.message.hit(f"user:{me.id}")
     await ctx.limits.message_address.hit(f"ip:{address}")
-    me_id = me.id
+
+
+def _sending(ctx: Context, me_id: int, chat_id: int, data: MessageIn) -> Job[Sent]:
+    """The write that stores the message and records its events."""
 
     async def job(session: AsyncSession, shared: bool) -> Sent:
         sent = await service.send(
@@ -53,7 +76,7 @@ async def send(
                 record(session, read.to(recipients))
         return sent
 
-    return await ctx.units.write(job, within)
+    return job
 
 
 async def edit(

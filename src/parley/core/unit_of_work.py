@@ -52,17 +52,32 @@ class UnitsOfWork:
         if self._write_lock is None:
             if within is not None:
                 return await job(within, False)
-            async with self.begin() as session:
-                return await job(session, False)
+            return await self._alone(job)
         if within is not None and within.in_transaction():
             # Hand the caller's pooled connection back while it waits (it has only read):
             # with every request holding one, the writer could wait for a connection forever.
             await within.commit()
+        return await self.submit(job)
+
+    def submit(self, job: Job[T]) -> Awaitable[T]:
+        """Take ``job``'s place in the write order now; await the result later.
+
+        A socket hands its frames over one after the other without waiting for each to
+        commit, so one sender's messages keep their order and still share batches. On
+        SQLite the job is queued at once; elsewhere it runs, in its own unit, only when
+        awaited (a caller that awaits one job before the next keeps the order).
+        """
+        if self._write_lock is None:
+            return self._alone(job)
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._waiting.append((job, done))
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_waiting())
-        return await done
+        return done
+
+    async def _alone(self, job: Job[T]) -> T:
+        async with self.begin() as session:
+            return await job(session, False)
 
     async def _write_waiting(self) -> None:
         """Write what is waiting, a batch at a time; what arrives meanwhile forms the next.

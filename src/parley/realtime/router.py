@@ -171,6 +171,7 @@ async def _until_closed(websocket: WebSocket, conn: Connection, handler: FrameHa
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
             await reader
+        await handler.finish()
 
 
 async def _read(websocket: WebSocket, handler: FrameHandler) -> None:
