@@ -119,3 +119,27 @@ async def test_concurrent_repeats_of_one_client_id_store_one_message(api: Api) -
     history = (await alice.get(path, params={"limit": 50})).json()
     assert [m["content"] for m in history].count("once") == 1
     assert len(history) == 7
+
+
+async def test_a_batch_leaves_the_chat_and_markers_at_its_newest(api: Api) -> None:
+    """The chat's newest message and each sender's read marker are written once per batch."""
+    alice, bob, carol = await api.user(), await api.user(), await api.user()
+    chat = await alice.group("Folded", bob, carol)
+    path = f"/chats/{chat['id']}/messages"
+    await asyncio.gather(
+        *(
+            sender.post(path, json={"content": f"{sender.username} {i}"})
+            for i in range(8)
+            for sender in (alice, bob)
+        )
+    )
+    history = (await carol.get(path, params={"limit": 50})).json()
+    assert len(history) == 16
+    for me, other in ((alice, bob), (bob, alice)):
+        (listed,) = (await me.get("/chats")).json()
+        assert listed["last_message"]["id"] == history[-1]["id"]
+        my_last = max(m["id"] for m in history if m["sender_id"] == me.id)
+        unread = [m for m in history if m["sender_id"] == other.id and m["id"] > my_last]
+        assert listed["unread_count"] == len(unread)
+    (for_carol,) = (await carol.get("/chats")).json()
+    assert for_carol["unread_count"] == 16

@@ -7,11 +7,13 @@ price of a durable commit (an fsync) is paid once per batch instead of once per 
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from parley.core.events import Event, take_pending
 from parley.db import write_lock
@@ -23,6 +25,29 @@ T = TypeVar("T")
 # (then it must raise rather than roll back: the others' writes are in the same transaction).
 Job = Callable[[AsyncSession, bool], Awaitable[T]]
 MAX_BATCH = 64
+Deferred = Callable[[AsyncSession], Awaitable[None]]
+_DEFERRED = "parley.deferred"
+
+
+def defer(session: AsyncSession, key: Hashable, write: Deferred) -> None:
+    """Make ``write`` just before ``session`` commits; a later one under ``key`` replaces it.
+
+    For writes that every job of a batch would repeat on the same row (a chat's newest
+    message, a sender's read marker): the batch makes only the last of each.
+    """
+    session.info.setdefault(_DEFERRED, {})[key] = write
+
+
+async def _write_deferred(session: AsyncSession) -> None:
+    writes: dict[Hashable, Deferred] = session.info.pop(_DEFERRED, {})
+    for write in writes.values():
+        await write(session)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, _previous: Any) -> None:
+    # They belonged to writes that no longer exist.
+    session.info.pop(_DEFERRED, None)
 
 
 class UnitsOfWork:
@@ -131,6 +156,7 @@ class UnitsOfWork:
             write_lock.guard(session, self._write_lock)
             try:
                 yield session
+                await _write_deferred(session)
                 await session.commit()
             except BaseException:
                 await session.rollback()

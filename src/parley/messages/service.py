@@ -5,15 +5,17 @@ happened as events.
 """
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
+from sqlalchemy import CursorResult, Executable, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.attachments.links import Links
 from parley.attachments.service import attachment_of, owned
 from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from parley.core.unit_of_work import defer
 from parley.db.models import Chat, ChatUser, Message, User
 from parley.db.types import utcnow
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, require_member
@@ -146,9 +148,12 @@ async def send(
     key = inserted.inserted_primary_key
     assert key is not None  # a single-row INSERT always has one
     message_id = int(key[0])
-    await session.execute(_LAST_MESSAGE, {"b_chat": chat_id, "b_message": message_id, "b_at": now})
+    # Once per chat and per sender in a batch, before it commits: the last one says it all.
+    newest = {"b_chat": chat_id, "b_message": message_id, "b_at": now}
+    defer(session, (_LAST_MESSAGE, chat_id), partial(_execute, _LAST_MESSAGE, newest))
     # Replying means having read what came before; your own message is never unread to you.
-    await session.execute(_MARKER, {"b_chat": chat_id, "b_me": sender_id, "b_upto": message_id})
+    mine = {"b_chat": chat_id, "b_me": sender_id, "b_upto": message_id}
+    defer(session, (_MARKER, chat_id, sender_id), partial(_execute, _MARKER, mine))
     marked = await _mark_others_read(session, chat_id, sender_id, read, message_id)
     shown = attachment_of(links, attachment) if attachment is not None else None
     fields = message_fields(
@@ -164,6 +169,10 @@ async def send(
         attachment=shown,
     )
     return Sent(MESSAGE.validate_python(fields), True, marked > 0)
+
+
+async def _execute(statement: Executable, values: dict[str, Any], session: AsyncSession) -> None:
+    await session.execute(statement, values)
 
 
 async def _by_client_id(session: AsyncSession, sender_id: int, client_id: str) -> Message | None:
