@@ -7,7 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
+from parley.db.database import create_engine
+from parley.messages.search_index import INDEX
 from tests.support import BACKENDS_FOR_TESTS, mariadb_database, serve, test_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +58,27 @@ async def _seed_and_check(url: str, tmp_path: Path) -> None:
     result = _parley("seed", "--file", str(FIXTURES), env={"PARLEY_DATABASE_URL": url})
     assert result.returncode == 0, result.stderr
     assert "loading demo data" in result.stdout
+    assert "indexed 50 messages for search" in result.stdout
+    # A lost index comes back with `parley reindex`, which says how much it did.
+    await _rows(url, f"DELETE FROM {INDEX}")
+    result = _parley("reindex", env={"PARLEY_DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert "rebuilding the message search index" in result.stdout
+    assert "indexed 50 messages for search" in result.stdout
+    assert "50/50" in result.stderr  # the progress bar
+    await _check(url, tmp_path)
+
+
+async def _rows(url: str, sql: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+async def _check(url: str, tmp_path: Path) -> None:
     async with (
         serve(test_settings(url, tmp_path)) as server,
         httpx.AsyncClient(base_url=server.base_url) as client,
@@ -68,13 +92,18 @@ async def _seed_and_check(url: str, tmp_path: Path) -> None:
         roles = {m["user"]["username"]: m["role"] for m in group["members"]}
         assert roles == {"alice": "owner", "bob": "admin", "carol": "member", "dave": "member"}
         total = 0
+        apples: list[int] = []
         for chat in chats:
             page = (
                 await client.get(f"/chats/{chat['id']}/messages?limit=200", headers=headers)
             ).json()
             total += len(page)
+            apples += [m["id"] for m in page if "apple" in m["content"].lower()]
             assert page[-1]["id"] == chat["last_message"]["id"]
         assert total == 50
+        found = await client.get("/search/messages?q=apple", headers=headers)
+        assert apples
+        assert [r["message"]["id"] for r in found.json()["results"]] == sorted(apples)[::-1]
         # New rows continue after the fixture's explicit ids.
         r = await client.post(
             f"/chats/{group['id']}/messages", json={"content": "hi"}, headers=headers

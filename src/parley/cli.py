@@ -1,4 +1,4 @@
-"""`parley serve | migrate | seed | demo`: reads the command line; `parley.app` does the rest."""
+"""`parley serve | migrate | seed | demo | reindex`: reads the command line; `parley.app` acts."""
 
 import argparse
 import sys
@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
         help="processes sharing the port, one per core (needs PARLEY_REDIS_URL)",
     )
     sub.add_parser("migrate", help="bring the database schema up to date")
+    sub.add_parser("reindex", help="rebuild the message search index from the messages")
     seed = sub.add_parser("seed", help="load demo users, chats and messages")
     seed.add_argument("--file", dest="fixtures", type=Path, default=Path("fixtures/fixtures.sql"))
     demo = sub.add_parser(

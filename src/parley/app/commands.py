@@ -1,4 +1,4 @@
-"""What `parley serve | migrate | seed | demo` do; each says what it is doing.
+"""What `parley serve | migrate | seed | demo | reindex` do; each says what it is doing.
 
 `parley.cli` only reads the command line and calls `run`.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from tqdm import tqdm
 
 from parley.app import demo, preflight
 from parley.app.factory import create_app
@@ -19,7 +20,9 @@ from parley.app.preflight import StartupError
 from parley.app.startup import prepare
 from parley.config import Settings
 from parley.db import migrate
+from parley.db.database import create_engine, create_sessionmaker
 from parley.db.seed import load_sql
+from parley.messages import search_index
 from parley.observability.logs import logging_config
 from parley.realtime.router import WS_MAX_FRAME
 
@@ -52,7 +55,36 @@ def cmd_seed(settings: Settings, fixtures: Path) -> None:
     cmd_migrate(settings)
     _say(f"loading demo data from {fixtures}")
     count = asyncio.run(load_sql(settings.effective_database_url, fixtures.read_text("utf-8")))
-    _say(f"loaded {count} statements; sign in as alice / parley-demo (see README)")
+    _say(f"loaded {count} statements")
+    _reindex(settings, bar=False)
+    _say("sign in as alice / parley-demo (see README)")
+
+
+def cmd_reindex(settings: Settings) -> None:
+    cmd_migrate(settings)
+    _reindex(settings, bar=True)
+
+
+def _reindex(settings: Settings, *, bar: bool) -> None:
+    """Build the message search index again from the messages (upgrades, repairs, seeds)."""
+    _say("rebuilding the message search index")
+    with tqdm(unit=" messages", disable=not bar or _json_logs) as progress:
+
+        def advance(done: int, total: int) -> None:
+            progress.total = total
+            progress.update(done - progress.n)
+
+        count = asyncio.run(_rebuild(settings.effective_database_url, advance))
+    _say(f"indexed {count} messages for search")
+
+
+async def _rebuild(url: str, progress: Callable[[int, int], None]) -> int:
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await search_index.rebuild(session, progress)
+    finally:
+        await engine.dispose()
 
 
 def cmd_serve(settings: Settings, host: str, port: int, reload: bool, workers: int = 1) -> None:
@@ -136,6 +168,7 @@ def run(command: str, settings: Settings, **options: Any) -> None:
         "migrate": cmd_migrate,
         "seed": cmd_seed,
         "demo": cmd_demo,
+        "reindex": cmd_reindex,
     }
     with _in_words():
         commands[command](settings, **options)

@@ -20,7 +20,7 @@ from parley.app.startup import prepare
 from parley.auth.schemas import LoginIn
 from parley.config import Settings
 from parley.db.database import create_engine
-from parley.http import attachments, auth, chats, messages, users
+from parley.http import attachments, auth, chats, messages, search, users
 from parley.http.bodylimit import DeclaredSizeLimit, Limit
 from parley.http.errors import install_error_handlers
 from parley.http.responses import error_responses
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.realtime = sockets.Realtime(hub, broker)
     # Any route may answer 413 (a declared body too large) or 503 (the database is down).
     everywhere = error_responses(413, 503)
-    for module in (auth, users, chats, messages, sockets):
+    for module in (auth, users, chats, messages, search, sockets):
         # Starlette's limiter counts streamed bodies and answers 413 once past the limit.
         app.include_router(
             module.router, max_body_size=settings.max_body_bytes, responses=everywhere

@@ -44,13 +44,19 @@ def create_engine(url: str, *, echo: bool = False, timeout: float | None = None)
             # unique index instead of deadlocking.
             isolation_level="READ COMMITTED",
         )
+        # A FULLTEXT index takes the stop-word setting of the session that (re)builds it
+        # (CREATE, TRUNCATE, ALTER): off everywhere, "about" and "the" are found as well.
+        connect_args: dict[str, Any] = {
+            "init_command": "SET SESSION innodb_ft_enable_stopword = OFF"
+        }
         if timeout is not None:
             # connect_timeout covers the TCP connect; read_timeout every wait for the
             # server after it (the handshake, pre-ping, each statement), so a frozen
             # server costs at most a pre-ping and a reconnect: about twice this.
             # Parley's statements take milliseconds; a lock wait this long is better
             # answered with 503 than left holding a connection.
-            kwargs["connect_args"] = {"connect_timeout": timeout, "read_timeout": timeout}
+            connect_args.update(connect_timeout=timeout, read_timeout=timeout)
+        kwargs["connect_args"] = connect_args
     return create_async_engine(parsed, **kwargs)
 
 

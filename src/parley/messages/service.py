@@ -19,6 +19,7 @@ from parley.core.unit_of_work import defer
 from parley.db.models import Chat, ChatUser, Message, User
 from parley.db.types import utcnow
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, require_member
+from parley.messages import search_index
 from parley.messages.schemas import MessageOut
 from parley.messages.views import MESSAGE, message_fields, message_views
 
@@ -154,6 +155,7 @@ async def send(
     # Replying means having read what came before; your own message is never unread to you.
     mine = {"b_chat": chat_id, "b_me": sender_id, "b_upto": message_id}
     defer(session, (_MARKER, chat_id, sender_id), partial(_execute, _MARKER, mine))
+    search_index.add(session, message_id, content)
     marked = await _mark_others_read(session, chat_id, sender_id, read, message_id)
     shown = attachment_of(links, attachment) if attachment is not None else None
     fields = message_fields(
@@ -208,6 +210,7 @@ async def edit(
     message.content = content
     message.edited_at = utcnow()
     await session.flush()
+    await search_index.replace(session, message_id, content)
     (out,) = await message_views(session, links, [message])
     return out
 
@@ -220,6 +223,7 @@ async def delete(session: AsyncSession, me: User, chat_id: int, message_id: int)
         raise Forbidden("only the sender or the chat's owner or admins may delete a message")
     message.deleted_at = utcnow()
     message.content = ""
+    await search_index.remove(session, message_id)
     # attachment_id stays: the file is removed a grace period after deleted_at (see
     # parley.attachments.service.sweep); nobody but its uploader may read it meanwhile.
     chat = await session.get(Chat, chat_id, with_for_update=True)

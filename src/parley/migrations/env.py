@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from parley.config import Settings
 from parley.db.database import create_engine
 from parley.db.models import Base
+from parley.messages.search_index import is_index_table
 
 config = context.config
 target_metadata = Base.metadata
@@ -25,7 +26,13 @@ def _configure(connection: Connection | None = None) -> None:
         target_metadata=target_metadata,
         render_as_batch=is_sqlite,  # SQLite cannot ALTER most things in place
         compare_type=True,
+        include_name=_modelled,
     )
+
+
+def _modelled(name: str | None, kind: str, _parents: object) -> bool:
+    # The search index is a virtual table on SQLite: the models do not describe it.
+    return not (kind == "table" and is_index_table(name))
 
 
 def _run_sync(connection: Connection) -> None:

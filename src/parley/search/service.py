@@ -1,0 +1,175 @@
+"""Finding messages: only in chats I am a member of, never deleted ones, newest first.
+
+The index (`parley.messages.search_index`) narrows the messages; membership, the filters
+and the keyset cursor are plain conditions on the messages found. SQLite asks its FTS5
+table; MySQL/MariaDB its FULLTEXT index in boolean mode, where words shorter than its
+smallest indexed word (3 characters) and runs of CJK characters are matched with LIKE
+on the folded text instead.
+"""
+
+import re
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, column, literal_column, or_, select, table
+from sqlalchemy.dialects.mysql import match
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley.attachments.links import Links
+from parley.core.errors import InvalidInput
+from parley.db.models import Attachment, ChatUser, Message, User
+from parley.messages.search_index import INDEX, UNSPACED
+from parley.messages.search_index import fold as fold_text
+from parley.messages.views import message_views
+from parley.search.query import Query, Term, parse
+from parley.search.schemas import SearchPage, SearchResult
+
+MYSQL_MIN_WORD = 3  # innodb_ft_min_token_size: shorter words are not in a FULLTEXT index
+_LINK = ("%http://%", "%https://%")
+
+
+async def search(
+    session: AsyncSession,
+    links: Links,
+    me_id: int,
+    q: str,
+    *,
+    chat_id: int | None,
+    limit: int,
+    cursor: str | None,
+) -> SearchPage:
+    query = parse(q)
+    before_id = _cursor(cursor)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    index = table(INDEX, column("rowid" if sqlite else "message_id"), column("body"))
+    key = index.c.rowid if sqlite else index.c.message_id
+    statement = (
+        select(Message)
+        .join(index, key == Message.id)
+        .join(ChatUser, and_(ChatUser.chat_id == Message.chat_id, ChatUser.user_id == me_id))
+        .where(Message.deleted_at.is_(None), *_matching(query.terms, index, sqlite))
+        .order_by(Message.id.desc())
+        .limit(limit + 1)
+    )
+    for condition in _filters(query, chat_id, before_id):
+        statement = statement.where(condition)
+    if query.sender is not None:
+        statement = statement.join(User, User.id == Message.sender_id).where(
+            User.username_key == query.sender
+        )
+    if "image" in query.has:
+        statement = statement.join(Attachment, Attachment.id == Message.attachment_id).where(
+            Attachment.content_type.like("image/%")
+        )
+    found = list((await session.scalars(statement)).all())
+    more = len(found) > limit
+    found = found[:limit]
+    views = await message_views(session, links, found)
+    results = [
+        SearchResult(message=view, chat_id=view.chat_id, highlights=highlights(view.content, query))
+        for view in views
+    ]
+    return SearchPage(results=results, next_cursor=str(found[-1].id) if more else None)
+
+
+def _cursor(cursor: str | None) -> int | None:
+    if cursor is None or cursor == "":
+        return None
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
+        raise InvalidInput(("query", "cursor"), "cursor is not one this server gave out")
+    return int(cursor)
+
+
+def _filters(query: Query, chat_id: int | None, before_id: int | None) -> list[Any]:
+    conditions: list[Any] = []
+    for wanted in (chat_id, query.chat_id):
+        if wanted is not None:
+            conditions.append(Message.chat_id == wanted)
+    if before_id is not None:
+        conditions.append(Message.id < before_id)
+    if query.before is not None:
+        conditions.append(Message.created_at < query.before)
+    if query.after is not None:
+        conditions.append(Message.created_at >= query.after)
+    if query.has & {"file", "image"}:
+        conditions.append(Message.attachment_id.is_not(None))
+    if "link" in query.has:
+        conditions.append(or_(*(Message.content.like(pattern) for pattern in _LINK)))
+    return conditions
+
+
+def _matching(terms: list[Term], index: Any, sqlite: bool) -> list[ColumnElement[bool]]:
+    if sqlite:
+        return [literal_column(INDEX).op("MATCH")(_fts5(terms))]
+    indexed = [t for t in terms if not t.unspaced and max(map(len, t.words)) >= MYSQL_MIN_WORD]
+    rest = [t for t in terms if t not in indexed]
+    conditions: list[ColumnElement[bool]] = []
+    if indexed:
+        conditions.append(match(index.c.body, against=_boolean(indexed), in_boolean_mode=True))
+    for term in rest:
+        # The folded text keeps one space between words (and between CJK characters).
+        text = " ".join(term.words)
+        if term.unspaced:
+            conditions.append(index.c.body.contains(text, autoescape=True))
+        else:
+            start = or_(
+                index.c.body.startswith(text, autoescape=True),
+                index.c.body.contains(" " + text, autoescape=True),
+            )
+            conditions.append(start)
+    return conditions
+
+
+def _fts5(terms: list[Term]) -> str:
+    """An FTS5 query: every term a quoted string, so no character of it is syntax."""
+    parts = []
+    for term in terms:
+        quoted = '"' + " ".join(term.words).replace('"', '""') + '"'
+        parts.append(quoted + ("*" if term.prefix else ""))
+    return " AND ".join(parts)
+
+
+def _boolean(terms: list[Term]) -> str:
+    """A MySQL boolean-mode query: each term required; words hold no operator characters."""
+    parts = []
+    for term in terms:
+        if len(term.words) == 1:
+            parts.append(f"+{term.words[0]}" + ("*" if term.prefix else ""))
+        else:
+            parts.append('+"' + " ".join(term.words) + '"')
+    return " ".join(parts)
+
+
+def highlights(content: str, query: Query) -> list[list[int]]:
+    """Where the terms are in ``content``: [start, end) character offsets, merged, in order."""
+    folded, origin = _folded_with_origin(content)
+    spans: list[tuple[int, int]] = []
+    for term in query.terms:
+        for found in _pattern(term).finditer(folded):
+            if found.end() > found.start():
+                spans.append((origin[found.start()], origin[found.end() - 1] + 1))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def _folded_with_origin(content: str) -> tuple[str, list[int]]:
+    """``content`` folded character by character, with where each folded one came from."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(content):
+        for folded in fold_text(char) if not char.isspace() else " ":
+            chars.append(folded)
+            origin.append(i)
+    return "".join(chars), origin
+
+
+def _pattern(term: Term) -> re.Pattern[str]:
+    if term.unspaced:
+        return re.compile(r"\s*".join(map(re.escape, term.words)))
+    body = r"[\W_]+".join(map(re.escape, term.words))
+    start = "" if UNSPACED.fullmatch(term.words[0]) else r"(?<![^\W_])"
+    return re.compile(start + body + (r"[^\W_]*" if term.prefix else r"(?![^\W_])"))
