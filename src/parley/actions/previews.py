@@ -48,7 +48,7 @@ async def after_edit(
     """In the edit's unit of work: a changed first link drops the old preview (the answer
     and the event show none) and fetches the new one once the edit has committed."""
     link = first_link(message.content)
-    if link == link_before:
+    if link is not None and link == link_before:
         return message  # the same link: its preview (or the fetch under way) still holds
     if message.preview is not None:
         await service.forget(session, message.id)
