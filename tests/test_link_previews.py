@@ -341,6 +341,8 @@ async def test_preview_arrives_as_message_updated_and_stays_in_history(
     }
     history = (await bob.get(f"/chats/{cid}/messages")).json()
     assert history[-1]["preview"] == message["preview"]
+    (chat,) = [c for c in (await bob.get("/chats")).json() if c["id"] == cid]
+    assert chat["last_message"]["preview"] == message["preview"]
     # A socket catching up with `since` gets it too.
     async with open_socket(preview_server.ws_url, bob.token, since=sent["id"] - 1) as b:
         replayed = await b.next("message.new")
