@@ -18,9 +18,12 @@ import pytest
 from sqlalchemy import text
 
 from parley.config import Settings
-from parley.db.database import create_engine
+from parley.core.events import Event, on_commit, record
+from parley.core.unit_of_work import UnitsOfWork
+from parley.db.database import create_engine, create_sessionmaker
 from parley.previews.fetch import Fetcher, Refused, Unusable, allow_loopback, unsafe
 from parley.previews.links import first_link
+from parley.previews.runner import Previews
 from tests.pages import Site, serve_site
 from tests.sockets import open_socket
 from tests.support import Api, RunningServer, User, serve, test_settings
@@ -512,3 +515,55 @@ async def test_shutdown_cancels_fetches_under_way(
     # Leaving `serve` ran the shutdown: the fetch was cancelled, not waited for.
     assert time.monotonic() - started < 2
     assert previews.running == 0
+
+
+async def test_on_commit_runs_after_the_commit_and_never_after_a_rollback(
+    tmp_path: Path,
+) -> None:
+    """What starts a fetch: a send that rolls back (a refused one) starts none."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'u.db'}")
+    published: list[str] = []
+
+    async def publish(event: Event) -> None:
+        published.append(event.type)
+
+    units = UnitsOfWork(create_sessionmaker(engine), publish)
+    calls: list[str] = []
+    try:
+        with pytest.raises(RuntimeError):
+            async with units.begin() as session:
+                on_commit(session, lambda: calls.append("rolled back"))
+                raise RuntimeError("refused")
+        async with units.begin() as session:
+            record(session, Event("message.new", "{}", frozenset({1})))
+            on_commit(session, lambda: calls.append(f"after {published}"))
+            assert calls == []
+    finally:
+        await engine.dispose()
+    assert calls == ["after ['message.new']"]  # once, after the events went out
+
+
+async def test_fetches_are_bounded_and_a_full_backlog_skips_new_links() -> None:
+    running = 0
+    most = 0
+    release = asyncio.Event()
+
+    async def work() -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await release.wait()
+        running -= 1
+
+    previews = Previews(Fetcher(), concurrency=2, backlog=5)
+    assert all([previews.spawn(work) for _ in range(5)])
+    assert previews.spawn(work) is False  # the sixth link gets no preview
+    await asyncio.sleep(0.05)
+    assert (most, previews.running) == (2, 5)
+    release.set()
+    for _ in range(100):
+        if previews.running == 0:
+            break
+        await asyncio.sleep(0.01)
+    assert previews.running == 0 and most == 2
+    await previews.close()
