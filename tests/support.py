@@ -169,6 +169,8 @@ def test_settings(database_url: str, data_dir: Any, **overrides: Any) -> Setting
         "password_time_cost": 1,
         "password_memory_kib": 8 * 1024,
         "web_dir": data_dir / "no-web-build",
+        # No test server fetches links on its own; tests/test_link_previews.py turns it on.
+        "link_previews": False,
     }
     values.update(overrides)
     return Settings(**values)

@@ -24,7 +24,7 @@ CLIENT_EVENTS = ROOT / "desktop" / "src" / "renderer" / "lib" / "events.js"
 CLIENT_ERRORS = ROOT / "desktop" / "src" / "renderer" / "lib" / "errors.js"
 # Fields docs/API-EXTENSIONS.md adds to an event beyond the contract.
 EXTENSIONS = {"presence": {"last_seen_at"}}
-MESSAGE_EXTENSIONS = {"attachment"}
+MESSAGE_EXTENSIONS = {"attachment", "preview"}
 
 
 def _contract_events() -> dict[str, tuple[set[str], set[str]]]:

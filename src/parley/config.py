@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     # are removed this long after, checked every sweep interval.
     attachment_grace_seconds: int = Field(24 * 3600, ge=60)
     attachment_sweep_seconds: float = Field(3600.0, gt=0)
+    # Link previews: the server fetches the first http(s) link of each message (public
+    # addresses only; see parley.previews.fetch). False: no preview is ever fetched.
+    link_previews: bool = True
+    preview_timeout_seconds: float = Field(5.0, gt=0, le=30)
+    # TESTS ONLY: lets previews fetch loopback addresses on any port, so tests can serve
+    # pages on 127.0.0.1. Never set it on a real server (production refuses to start).
+    preview_unsafe_allow_loopback_for_tests: bool = False
     web_dir: Path = Path("desktop/dist/web")
     cors_origins: list[str] = ["app://parley", "http://localhost:5173"]
     log_level: str = "info"
@@ -106,6 +113,17 @@ class Settings(BaseSettings):
                 "(e.g. `openssl rand -base64 48`)"
             )
         return key
+
+    @field_validator("preview_unsafe_allow_loopback_for_tests")
+    @classmethod
+    def _no_loopback_previews_in_production(cls, allowed: bool, info: ValidationInfo) -> bool:
+        # It would let anyone who can send a message make the server fetch its own ports.
+        if allowed and info.data.get("env") == "production":
+            raise ValueError(
+                "PARLEY_PREVIEW_UNSAFE_ALLOW_LOOPBACK_FOR_TESTS is for tests only; "
+                "remove it (PARLEY_ENV=production)"
+            )
+        return allowed
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -14,6 +14,7 @@ from parley.config import Settings
 from parley.core.ratelimit import RateLimit, shared_storage
 from parley.core.unit_of_work import Publish, UnitsOfWork
 from parley.db.database import create_sessionmaker
+from parley.previews.runner import Previews
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class Context:
     links: Links
     # Users online on any node; the realtime hub keeps it from presence events.
     online: Container[int]
+    # Link previews: on or off, and the fetches running in the background.
+    previews: Previews
 
     @property
     def views(self) -> Views:
@@ -97,6 +100,7 @@ class Context:
             storage=create_storage(settings),
             links=Links.from_secret(settings.secret_key, settings.attachment_link_seconds),
             online=online,
+            previews=Previews.from_settings(settings),
         )
 
 

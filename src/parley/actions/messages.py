@@ -8,6 +8,7 @@ from collections.abc import Awaitable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley.actions import previews
 from parley.actions.context import Context
 from parley.actions.events import ChatRead, MessageDeleted, MessageNew, MessageUpdated
 from parley.core.events import record
@@ -17,6 +18,7 @@ from parley.membership.service import member_ids
 from parley.messages import service
 from parley.messages.schemas import MessageIn, MessageOut
 from parley.messages.service import Sent
+from parley.previews import service as preview_service
 
 
 async def send(
@@ -70,6 +72,7 @@ def _sending(ctx: Context, me_id: int, chat_id: int, data: MessageIn) -> Job[Sen
         if sent.created:
             recipients = await member_ids(session, chat_id, reuse=True)
             record(session, MessageNew(chat_id=chat_id, message=sent.message).to(recipients))
+            previews.after_send(session, ctx, sent.message)
             if sent.others_read:
                 # Replying means having read what came before: the others see their ticks.
                 read = ChatRead(chat_id=chat_id, user_id=me_id, message_id=sent.message.id)
@@ -82,7 +85,9 @@ def _sending(ctx: Context, me_id: int, chat_id: int, data: MessageIn) -> Job[Sen
 async def edit(
     session: AsyncSession, ctx: Context, me: User, chat_id: int, message_id: int, content: str
 ) -> MessageOut:
+    link_before = await previews.link_before_edit(session, message_id, content)
     message = await service.edit(session, ctx.links, me, chat_id, message_id, content)
+    message = await previews.after_edit(session, ctx, message, link_before)
     recipients = await member_ids(session, chat_id)
     record(session, MessageUpdated(chat_id=chat_id, message=message).to(recipients))
     return message
@@ -90,6 +95,7 @@ async def edit(
 
 async def delete(session: AsyncSession, me: User, chat_id: int, message_id: int) -> None:
     await service.delete(session, me, chat_id, message_id)
+    await preview_service.forget(session, message_id)  # its content is gone, so is this
     recipients = await member_ids(session, chat_id)
     record(session, MessageDeleted(chat_id=chat_id, message_id=message_id).to(recipients))
 

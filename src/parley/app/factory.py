@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            await ctx.previews.close()  # before the database and broker they use go
             # Clients reconnect (to another node, with `since`) on 1012.
             hub.close_all()
             await broker.stop()

@@ -18,6 +18,8 @@ from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.db.models import Attachment, Chat, ChatUser, Message, User
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, member_ids, require_member
 from parley.messages.views import message_fields
+from parley.previews.links import might_link
+from parley.previews.service import previews_of
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,10 @@ async def _views(
     unread = await _unread_counts(
         session, me_id, [(row.id, row.read) for row in chats if (row.last_id or 0) > row.read]
     )
+    # The last messages' link previews: one query, and none when no last message has a link.
+    previews = await previews_of(
+        session, [row.last_id for row in chats if row.last_id and might_link(row.content or "")]
+    )
     out = []
     for row in chats:
         last = None
@@ -202,6 +208,7 @@ async def _views(
                 client_id=row.client_id,
                 attachment_id=row.attachment_id,
                 attachment=attachment,
+                preview=previews.get(row.last_id),
             )
         out.append(
             {

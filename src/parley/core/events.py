@@ -5,6 +5,7 @@ unit commits; a rollback drops it. What the event says is built by the catalogue
 (`parley.actions.events`), encoded once into ``frame``; this layer only carries it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 _PENDING = "parley.events"
+_ON_COMMIT = "parley.on_commit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,22 @@ def take_pending(session: Any) -> list[Event]:
     return events
 
 
+def on_commit(session: Any, callback: Callable[[], object]) -> None:
+    """Call ``callback`` once ``session``'s unit has committed (after its events are out).
+
+    For work that must see the unit's writes and must not hold it up: the callback only
+    starts that work (a background task), it does not wait for it.
+    """
+    session.info.setdefault(_ON_COMMIT, []).append(callback)
+
+
+def take_on_commit(session: Any) -> list[Callable[[], object]]:
+    callbacks: list[Callable[[], object]] = session.info.pop(_ON_COMMIT, [])
+    return callbacks
+
+
 @sa_event.listens_for(Session, "after_soft_rollback")
 def _drop_on_rollback(session: Session, _previous: Any) -> None:
     # Whatever was queued described writes that no longer exist.
     session.info.pop(_PENDING, None)
+    session.info.pop(_ON_COMMIT, None)

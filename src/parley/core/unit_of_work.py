@@ -15,7 +15,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from parley.core.events import Event, take_pending
+from parley.core.events import Event, take_on_commit, take_pending
 from parley.db import write_lock
 
 log = logging.getLogger("parley.db")
@@ -164,6 +164,9 @@ class UnitsOfWork:
             finally:
                 write_lock.release(session)
             events = take_pending(session)
+            after = take_on_commit(session)
         # Only now is every event true: published after the data is durable.
         for event in events:
             await self._publish(event)
+        for callback in after:
+            callback()

@@ -155,3 +155,20 @@ class Message(Base):
     client_id: Mapped[str | None] = mapped_column(String(64), default=None)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class LinkPreview(Base):
+    """What a message's first link showed when the server fetched it (plain text only)."""
+
+    __tablename__ = "link_previews"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    title: Mapped[str | None] = mapped_column(String(200), default=None)
+    description: Mapped[str | None] = mapped_column(String(500), default=None)
+    image_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    site_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,6 +4,7 @@ from pydantic import BaseModel, model_validator
 
 from parley.attachments.schemas import AttachmentView
 from parley.core.fields import UNICODE, IdField, Model, Timestamp, text_constraints
+from parley.previews.schemas import LinkPreview
 
 MAX_CONTENT = 4000
 Content = Annotated[str, text_constraints(MAX_CONTENT), UNICODE]
@@ -24,6 +25,7 @@ class MessageOut(Model):
     is_read: bool
     client_id: str | None
     attachment: AttachmentView | None = None
+    preview: LinkPreview | None = None  # of the first link, once the server has fetched it
 
 
 class MessageIn(BaseModel):

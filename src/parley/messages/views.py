@@ -12,6 +12,8 @@ from parley.attachments.links import Links
 from parley.attachments.service import attachment_of
 from parley.db.models import Attachment, Message
 from parley.messages.schemas import MessageOut
+from parley.previews.links import might_link
+from parley.previews.service import previews_of
 
 MESSAGE = TypeAdapter(MessageOut)
 MESSAGE_LIST = TypeAdapter(list[MessageOut])
@@ -34,6 +36,7 @@ def message_fields(
     client_id: str | None,
     attachment_id: int | None,
     attachment: dict[str, Any] | None,
+    preview: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A MessageOut's fields as a plain dict, for validating many at once.
 
@@ -51,18 +54,21 @@ def message_fields(
         "is_read": is_read,
         "client_id": client_id,
         "attachment": attachment,
+        "preview": preview,
     }
 
 
 async def message_views(
     session: AsyncSession, links: Links, messages: Sequence[Message]
 ) -> list[MessageOut]:
-    """MessageOut for each message, with its attachment's signed links (one query in all)."""
+    """MessageOut for each message, with its attachment's signed links and its link
+    preview (one query for each, for the whole page; none when nothing on it needs one)."""
     ids = {m.attachment_id for m in messages if m.attachment_id is not None}
     found: dict[int, dict[str, Any]] = {}
     if ids:
         rows = await session.scalars(select(Attachment).where(Attachment.id.in_(ids)))
         found = {a.id: attachment_of(links, a) for a in rows.all()}
+    previews = await previews_of(session, [m.id for m in messages if might_link(m.content)])
     return MESSAGE_LIST.validate_python(
         [
             message_fields(
@@ -76,6 +82,7 @@ async def message_views(
                 client_id=m.client_id,
                 attachment_id=m.attachment_id,
                 attachment=found.get(m.attachment_id) if m.attachment_id else None,
+                preview=previews.get(m.id),
             )
             for m in messages
         ]
