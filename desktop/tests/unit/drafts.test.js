@@ -87,3 +87,15 @@ describe('drafts', () => {
     expect(() => drafts.save(5, 'still here')).not.toThrow();
   });
 });
+
+describe('signing out', () => {
+  it('forgets every draft of the user, including one still waiting to be saved', () => {
+    const { storage, time, drafts } = setup();
+    drafts.save(5, 'saved');
+    drafts.update(6, 'pending');
+    drafts.forgetAll();
+    time.advance(DRAFT_SAVE_DELAY_MS * 2);
+    expect(storage.getItem(KEY)).toBeNull();
+    expect(setup(storage).drafts.get(5)).toBe('');
+  });
+});

@@ -83,5 +83,12 @@ export function createDrafts({ storage, key, delay = DRAFT_SAVE_DELAY_MS, timers
       flush();
     },
     flush,
+    /** Signing out: every draft of this user on this device goes. */
+    forgetAll() {
+      timers.clearTimeout(timer);
+      timer = null;
+      changes.clear();
+      storage.removeItem(key);
+    },
   };
 }

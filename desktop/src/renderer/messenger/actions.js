@@ -89,6 +89,9 @@ export function createActions({ store, api, server, history, sync, reading, outg
       if (!ok) return;
     }
     outgoing.forgetAll();
+    // Like unsent messages, drafts stay only while signed in: the next person at this
+    // computer must not find them.
+    drafts?.forgetAll();
     stop();
     // Ends the session on the server and locally; the app then shows sign-in.
     await api.logout().catch(() => {});
@@ -113,8 +116,8 @@ export function createActions({ store, api, server, history, sync, reading, outg
       const meId = store.me?.id;
       if (meId === undefined) return;
       await api.removeMember(chatId, meId);
+      store.removeChat(chatId); // closes the chat, which saves its draft: then drop it
       drafts?.clear(chatId);
-      store.removeChat(chatId);
     },
     searchUsers: (q) => api.searchUsers(q),
     assetUrl,
