@@ -115,7 +115,7 @@ describe('Group screen, profile and drafts, end to end', { timeout: 180_000 }, (
   it('changes the display name and picture in the profile; a wrong password is refused in words', async () => {
     await page.getByRole('button', { name: 'My profile' }).click();
     const dialog = page.getByRole('dialog', { name: 'My profile' });
-    await dialog.getByLabel('Display name').fill('Alice Cooper');
+    await dialog.getByLabel('Display name', { exact: true }).fill('Alice Cooper');
     await dialog.getByRole('button', { name: 'Save name' }).click();
     await dialog.getByRole('status').filter({ hasText: 'Display name saved.' }).waitFor();
     assert.equal((await rest.call('GET', `/users/${alice.id}`, { token: bob.token })).display_name, 'Alice Cooper');
@@ -128,8 +128,8 @@ describe('Group screen, profile and drafts, end to end', { timeout: 180_000 }, (
     await shown.waitFor();
     await page.waitForFunction((img) => img.complete && img.naturalWidth === 256, await shown.elementHandle());
 
-    await dialog.getByLabel('Current password').fill('not my password');
-    await dialog.getByLabel('New password').fill('a brand new password');
+    await dialog.getByLabel('Current password', { exact: true }).fill('not my password');
+    await dialog.getByLabel('New password', { exact: true }).fill('a brand new password');
     await dialog.getByLabel('Repeat new password').fill('a brand new password');
     await dialog.getByRole('button', { name: 'Change password' }).click();
     await dialog.getByRole('alert').filter({ hasText: /current password is wrong/i }).waitFor();

@@ -72,7 +72,7 @@ export function openProfile({ store, actions }) {
   const nameInput = h('input', { id: 'profile-name', class: 'field', maxlength: '64', autocomplete: 'name', required: true });
   const nameButton = h('button', { type: 'submit', class: 'btn-primary shrink-0' }, 'Save name');
   const nameNote = message('profile-name-note');
-  const nameForm = h('form', { class: 'space-y-1', 'aria-label': 'Display name' },
+  const nameForm = h('form', { class: 'space-y-1', 'aria-label': 'Change display name' },
     h('label', { for: 'profile-name', class: 'text-sm font-medium' }, 'Display name'),
     h('div', { class: 'flex gap-2' }, nameInput, nameButton),
     nameNote.el);
@@ -88,8 +88,8 @@ export function openProfile({ store, actions }) {
   const repeat = passwordField('profile-repeat-password', 'Repeat new password', 'new-password');
   const passwordButton = h('button', { type: 'submit', class: 'btn-primary' }, 'Change password');
   const passwordNote = message('profile-password-note');
-  const passwordForm = h('form', { class: 'space-y-2', 'aria-label': 'Change password' },
-    h('h3', { class: 'text-sm font-semibold' }, 'Password'),
+  const passwordForm = h('form', { class: 'space-y-2', 'aria-labelledby': 'profile-password-heading' },
+    h('h3', { id: 'profile-password-heading', class: 'text-sm font-semibold' }, 'Password'),
     current.row, next.row, repeat.row, passwordNote.el,
     h('div', { class: 'flex justify-end' }, passwordButton));
 
