@@ -132,7 +132,7 @@ describe('Group screen, profile and drafts, end to end', { timeout: 180_000 }, (
     await dialog.getByLabel('New password', { exact: true }).fill('a brand new password');
     await dialog.getByLabel('Repeat new password').fill('a brand new password');
     await dialog.getByRole('button', { name: 'Change password' }).click();
-    await dialog.getByRole('alert').filter({ hasText: /current password is wrong/i }).waitFor();
+    await dialog.getByRole('alert').filter({ hasText: 'The current password is not right' }).waitFor();
     await screenshot(page, '08-profile.png');
     await dialog.getByRole('button', { name: 'Close' }).click();
 

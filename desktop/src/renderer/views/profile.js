@@ -177,7 +177,16 @@ export function openProfile({ store, actions }) {
     if (next.input.value.length < MIN_PASSWORD) return passwordNote.fail(`The new password needs at least ${MIN_PASSWORD} characters.`);
     if (next.input.value !== repeat.input.value) return passwordNote.fail('The two new passwords differ.');
     run(passwordButton, passwordNote, async () => {
-      await actions.changePassword(current.input.value, next.input.value);
+      try {
+        await actions.changePassword(current.input.value, next.input.value);
+      } catch (err) {
+        // 403 here means one thing: say it as a sentence, and where to look.
+        if (/** @type {any} */ (err)?.response?.status === 403) {
+          current.input.focus();
+          throw 'The current password is not right, so the password was not changed.';
+        }
+        throw err;
+      }
       for (const field of [current, next, repeat]) field.input.value = '';
       return 'Password changed.';
     });
