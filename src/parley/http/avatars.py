@@ -50,8 +50,10 @@ async def remove_avatar(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+# Digits only (":int"): `GET /users/me/avatar` must not reach this route as a bad id (422)
+# but answer 405 with `Allow: PUT, DELETE`, like any other method a path lacks.
 @router.get(
-    "/{user_id}/avatar",
+    "/{user_id:int}/avatar",
     response_class=StreamingResponse,
     responses=error_responses(404) | {200: {"content": {actions.CONTENT_TYPE: {}}}},
 )
