@@ -189,7 +189,9 @@ def test_every_operation_answers_as_documented(target: Target) -> None:
     # The run reached every documented operation, several times, with the checks that
     # matter here among those applied.
     assert set(cases) == operations and len(operations) >= 20, sorted(operations - set(cases))
-    thin = {label: n for label, n in cases.items() if n < 5}
+    # An operation with no parameters and no body has only a few cases to try.
+    nothing_to_vary = {"DELETE /users/me/avatar"}
+    thin = {label: n for label, n in cases.items() if n < 5 and label not in nothing_to_vary}
     assert not thin, thin
     wanted = {
         "not_a_server_error",

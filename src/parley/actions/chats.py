@@ -52,6 +52,15 @@ async def add_member(
     return chat
 
 
+async def set_role(
+    session: AsyncSession, ctx: Context, me: User, chat_id: int, user_id: int, role: Role
+) -> ChatOut:
+    # chat.updated carries every member's role: clients redraw their controls from it.
+    chat = await service.set_role(session, me, chat_id, user_id, role, ctx.views)
+    record(session, ChatUpdated(chat=chat).to(_members(chat)))
+    return chat
+
+
 async def remove_member(session: AsyncSession, me: User, chat_id: int, user_id: int) -> None:
     told = await service.remove_member(session, me, chat_id, user_id)
     record(session, MemberRemoved(chat_id=chat_id, user_id=user_id).to(told))

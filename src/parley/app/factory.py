@@ -20,7 +20,7 @@ from parley.app.startup import prepare
 from parley.auth.schemas import LoginIn
 from parley.config import Settings
 from parley.db.database import create_engine
-from parley.http import attachments, auth, chats, messages, search, users
+from parley.http import attachments, auth, avatars, chats, messages, search, users
 from parley.http.bodylimit import DeclaredSizeLimit, Limit
 from parley.http.errors import install_error_handlers
 from parley.http.responses import error_responses
@@ -73,14 +73,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     upload_limit = settings.max_upload_bytes + MULTIPART_OVERHEAD
     app.include_router(attachments.router, max_body_size=upload_limit, responses=everywhere)
+    # An avatar is uploaded like an attachment, within the same limit.
+    app.include_router(avatars.router, max_body_size=upload_limit, responses=everywhere)
     default_limit = Limit(
         settings.max_body_bytes, f"request body is larger than {settings.max_body_bytes} bytes"
     )
-    body_limits = {
-        "/attachments": Limit(
-            upload_limit, f"file is larger than the {settings.max_upload_mb} MB limit"
-        )
-    }
+    upload_too_large = Limit(
+        upload_limit, f"file is larger than the {settings.max_upload_mb} MB limit"
+    )
+    body_limits = {"/attachments": upload_too_large, "/users/me/avatar": upload_too_large}
 
     @app.get("/healthz", tags=["service"], responses={503: {"description": "Database down"}})
     async def healthz() -> JSONResponse:

@@ -23,3 +23,19 @@ def make_thumbnail(source: IO[bytes]) -> bytes | None:
             return out.getvalue()
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         return None
+
+
+def make_square(source: IO[bytes], side: int) -> bytes | None:
+    """A ``side`` px square WebP, center-cropped (avatars), or None when unreadable."""
+    try:
+        with Image.open(source) as image:
+            image.seek(0)
+            upright = ImageOps.exif_transpose(image) or image
+            if upright.mode not in ("RGB", "RGBA"):
+                upright = upright.convert("RGBA" if "transparency" in upright.info else "RGB")
+            square = ImageOps.fit(upright, (side, side), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            square.save(out, "WEBP", quality=85)
+            return out.getvalue()
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        return None

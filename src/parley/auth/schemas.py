@@ -43,3 +43,4 @@ class UserOut(Model):
     email: str
     display_name: str
     created_at: Timestamp
+    avatar_url: str | None = None  # read from User.avatar_url

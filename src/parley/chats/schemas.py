@@ -48,6 +48,10 @@ class ChatUpdate(BaseModel):
     title: Title
 
 
+class MemberUpdate(BaseModel):
+    role: Literal["admin", "member"]
+
+
 class MemberAdd(BaseModel):
     user_id: IdField
     role: Literal["admin", "member"] = "member"

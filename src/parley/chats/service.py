@@ -15,7 +15,7 @@ from parley.attachments.links import Links
 from parley.attachments.service import attachment_fields
 from parley.chats.schemas import CHAT_LIST, ChatOut
 from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from parley.db.models import Attachment, Chat, ChatUser, Message, User
+from parley.db.models import Attachment, Chat, ChatUser, Message, User, avatar_url
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, member_ids, require_member
 from parley.messages.views import message_fields
 from parley.previews.links import might_link
@@ -160,12 +160,13 @@ async def _views(
             User.username,
             User.display_name,
             User.last_seen_at,
+            User.avatar_key,
         )
         .join(User, User.id == ChatUser.user_id)
         .where(ChatUser.chat_id.in_(members))
         .order_by(ChatUser.chat_id, ChatUser.joined_at, ChatUser.user_id)
     )
-    for chat_id, role, user_id, username, display_name, last_seen_at in member_rows:
+    for chat_id, role, user_id, username, display_name, last_seen_at, avatar in member_rows:
         user = users.get(user_id)
         if user is None:
             user = users[user_id] = {
@@ -174,6 +175,7 @@ async def _views(
                 "display_name": display_name,
                 "online": user_id in views.online,
                 "last_seen_at": last_seen_at,
+                "avatar_url": avatar_url(user_id, avatar),
             }
         members[chat_id].append({"user": user, "role": role})
     unread = await _unread_counts(
@@ -288,6 +290,27 @@ async def add_member(
     except IntegrityError:
         # Added by a request racing this one: the primary key kept one membership.
         raise Conflict("user is already a member") from None
+    return await chat_view(session, me.id, chat.id, views)
+
+
+async def set_role(
+    session: AsyncSession, me: User, chat_id: int, user_id: int, role: str, views: Views
+) -> ChatOut:
+    """Make a member an admin or an admin a member again: the owner's call alone.
+
+    Only the owner may add admins (`add_member`), so only the owner may make them; an
+    admin who could promote others could also promote past the owner's choices.
+    """
+    chat, my_role = await _require_manager(session, chat_id, me.id)
+    if my_role != "owner":
+        raise Forbidden("only the owner may make or unmake admins")
+    target = await session.get(ChatUser, (chat_id, user_id))
+    if target is None:
+        raise NotFound("user is not a member of this chat")
+    if target.role == "owner":
+        raise Forbidden("the owner's role cannot be changed")
+    target.role = role
+    await session.flush()
     return await chat_view(session, me.id, chat.id, views)
 
 

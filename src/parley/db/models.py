@@ -50,6 +50,24 @@ class User(Base):
     display_name_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The current avatar's random name (hex); a new upload gets a new one, so its URL
+    # changes with it and every cached copy of the old picture is simply never asked for.
+    avatar_key: Mapped[str | None] = mapped_column(String(64), default=None)
+
+    @property
+    def avatar_url(self) -> str | None:
+        """Read by the UserOut/UserPublic schemas (``from_attributes``)."""
+        return avatar_url(self.id, self.avatar_key)
+
+
+def avatar_url(user_id: int, avatar_key: str | None) -> str | None:
+    """Where an avatar is served: public, but only to whoever knows its unguessable key.
+
+    An <img> cannot send a bearer header, and every signed-in user may see every avatar;
+    a URL that names a random key is as private as a signed link and, never expiring,
+    lets browsers cache the picture for good (see ``parley.http.avatars``).
+    """
+    return None if avatar_key is None else f"/users/{user_id}/avatar?v={avatar_key}"
 
 
 class AuthSession(Base):

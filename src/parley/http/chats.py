@@ -2,7 +2,15 @@ from fastapi import APIRouter, Response, status
 
 from parley.actions import chats as actions
 from parley.chats import service
-from parley.chats.schemas import CHAT, CHAT_LIST, ChatCreate, ChatOut, ChatUpdate, MemberAdd
+from parley.chats.schemas import (
+    CHAT,
+    CHAT_LIST,
+    ChatCreate,
+    ChatOut,
+    ChatUpdate,
+    MemberAdd,
+    MemberUpdate,
+)
 from parley.http.dependencies import ContextDep, CurrentUser, SessionDep
 from parley.http.responses import IdPath, error_responses, json_response
 
@@ -53,6 +61,22 @@ async def add_member(
     chat_id: IdPath, data: MemberAdd, session: SessionDep, ctx: ContextDep, me: CurrentUser
 ) -> ChatOut:
     return await actions.add_member(session, ctx, me, chat_id, data.user_id, data.role)
+
+
+@router.patch(
+    "/{chat_id}/members/{user_id}",
+    response_model=ChatOut,
+    responses=error_responses(403, 404),
+)
+async def set_member_role(
+    chat_id: IdPath,
+    user_id: IdPath,
+    data: MemberUpdate,
+    session: SessionDep,
+    ctx: ContextDep,
+    me: CurrentUser,
+) -> ChatOut:
+    return await actions.set_role(session, ctx, me, chat_id, user_id, data.role)
 
 
 @router.delete(

@@ -12,6 +12,8 @@ class UserPublic(Model):
     display_name: str
     online: bool | None = None
     last_seen_at: Timestamp | None = None
+    # Null, or a URL relative to the server that works in <img> (see docs/API-EXTENSIONS.md).
+    avatar_url: str | None = None
 
 
 class UserUpdate(BaseModel):

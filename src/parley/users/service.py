@@ -50,6 +50,18 @@ async def get(session: AsyncSession, user_id: int) -> User:
     return user
 
 
+async def set_avatar(session: AsyncSession, user: User, avatar_key: str | None) -> str | None:
+    """Point the user at a new avatar (or none); returns the old key, whose file can go."""
+    old = user.avatar_key
+    user.avatar_key = avatar_key
+    await session.flush()
+    return old
+
+
+async def avatar_key(session: AsyncSession, user_id: int) -> str | None:
+    return await session.scalar(select(User.avatar_key).where(User.id == user_id))
+
+
 async def update_me(
     session: AsyncSession, passwords: Passwords, user: User, data: UserUpdate
 ) -> User:

@@ -190,6 +190,37 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
       body(http.patch(`/chats/${chatId}/messages/${messageId}`, { content })),
     /** @param {number} chatId @param {number} messageId */
     deleteMessage: (chatId, messageId) => body(http.delete(`/chats/${chatId}/messages/${messageId}`)),
+    /** @param {number} chatId @param {string} title @returns {Promise<Chat>} */
+    renameChat: (chatId, title) => body(http.patch(`/chats/${chatId}`, { title })),
+    /** @param {number} chatId @param {number} userId @returns {Promise<Chat>} */
+    addMember: (chatId, userId) => body(http.post(`/chats/${chatId}/members`, { user_id: userId })),
+    /** Removes someone, or (my own id) leaves. @param {number} chatId @param {number} userId */
+    removeMember: (chatId, userId) => body(http.delete(`/chats/${chatId}/members/${userId}`)),
+    /** @param {number} chatId @param {number} userId @param {'admin' | 'member'} role @returns {Promise<Chat>} */
+    setMemberRole: (chatId, userId, role) => body(http.patch(`/chats/${chatId}/members/${userId}`, { role })),
+    /**
+     * PATCH /users/me: display name, or password (with the current one).
+     * @param {{display_name?: string, password?: string, current_password?: string}} fields
+     * @returns {Promise<User>}
+     */
+    async updateMe(fields) {
+      const user = await body(http.patch('/users/me', fields));
+      session.setUser(user);
+      return user;
+    },
+    /** A new avatar (an image; the server makes it a square). @param {Blob & {name?: string}} file @returns {Promise<User>} */
+    async setAvatar(file) {
+      const form = new FormData();
+      form.append('file', file, file.name ?? 'avatar');
+      const user = await body(http.put('/users/me/avatar', form, { timeout: 0 }));
+      session.setUser(user);
+      return user;
+    },
+    /** Back to initials. @returns {Promise<User>} */
+    async removeAvatar() {
+      await http.delete('/users/me/avatar');
+      return getMe();
+    },
     /** @param {number} chatId @param {number} messageId */
     markRead: (chatId, messageId) => body(http.post(`/chats/${chatId}/read`, { message_id: messageId })),
   };

@@ -11,6 +11,7 @@
  * @property {string} [created_at]
  * @property {boolean} [online]
  * @property {string | null} [last_seen_at]
+ * @property {string | null} [avatar_url]  relative to the server; null: initials instead
  */
 
 /** @typedef {{user: User, role: 'owner' | 'admin' | 'member'}} Member */

@@ -21,6 +21,10 @@ const TYPING_EVERY_MS = 3_000;
  *   resolves true when the user confirms
  * @property {(deps: {searchUsers: (q: string) => Promise<import('../lib/types.js').User[]>, meId: number | undefined,
  *   create: (title: string, ids: number[]) => Promise<void>}) => void} newGroup
+ * @property {(deps: {store: import('../lib/store.js').Store, chatId: number,
+ *   actions: import('../views/group-info.js').GroupInfoActions}) => void} [groupInfo]  the group screen
+ * @property {(deps: {store: import('../lib/store.js').Store,
+ *   actions: import('../views/profile.js').ProfileActions}) => void} [profile]  my profile
  */
 
 /**
@@ -34,12 +38,15 @@ const TYPING_EVERY_MS = 3_000;
  * @param {ReturnType<typeof import('./outgoing.js').createOutgoing>} deps.outgoing
  * @param {{send: (frame: {type: string, chat_id: number}) => boolean}} deps.socket
  * @param {Dialogs} deps.dialogs
+ * @param {ReturnType<typeof import('../lib/drafts.js').createDrafts>} [deps.drafts]  unsent text per chat
  * @param {(err: unknown) => void} deps.onError
  * @param {() => void} deps.stop     ends the messenger (signing out)
  * @param {() => number} [deps.now]
  */
-export function createActions({ store, api, server, history, sync, reading, outgoing, socket, dialogs, onError, stop, now = () => Date.now() }) {
+export function createActions({ store, api, server, history, sync, reading, outgoing, socket, dialogs, drafts, onError, stop, now = () => Date.now() }) {
   let lastTypingAt = 0;
+  /** @param {string | null | undefined} url */
+  const assetUrl = (url) => resolveServerUrl(server, url);
 
   /**
    * The promise's value, or null after telling the user why it failed.
@@ -64,6 +71,78 @@ export function createActions({ store, api, server, history, sync, reading, outg
     await history.loadFirst(chatId);
     reading.markRead(chatId);
   }
+
+  /** My name or picture changed: every chat that lists me shows the new one. */
+  async function reloadChats() {
+    await guarded(api.getChats().then((chats) => store.setChats(chats)));
+  }
+
+  async function signOut() {
+    const unsent = outgoing.unsent();
+    if (unsent) {
+      const ok = await dialogs.confirm({
+        title: 'Sign out?',
+        body: `${unsent} unsent message${unsent > 1 ? 's' : ''} will be discarded.`,
+        confirmLabel: 'Sign out',
+        danger: true,
+      });
+      if (!ok) return;
+    }
+    outgoing.forgetAll();
+    // Like unsent messages, drafts stay only while signed in: the next person at this
+    // computer must not find them.
+    drafts?.forgetAll();
+    stop();
+    // Ends the session on the server and locally; the app then shows sign-in.
+    await api.logout().catch(() => {});
+  }
+
+  /** @type {import('../views/group-info.js').GroupInfoActions} */
+  const groupActions = {
+    async rename(chatId, title) {
+      store.upsertChat(await api.renameChat(chatId, title));
+    },
+    async addMember(chatId, userId) {
+      store.upsertChat(await api.addMember(chatId, userId));
+    },
+    async removeMember(chatId, userId) {
+      await api.removeMember(chatId, userId);
+      await sync.refreshChat(chatId);
+    },
+    async setRole(chatId, userId, role) {
+      store.upsertChat(await api.setMemberRole(chatId, userId, role));
+    },
+    async leave(chatId) {
+      const meId = store.me?.id;
+      if (meId === undefined) return;
+      await api.removeMember(chatId, meId);
+      store.removeChat(chatId); // closes the chat, which saves its draft: then drop it
+      drafts?.clear(chatId);
+    },
+    searchUsers: (q) => api.searchUsers(q),
+    assetUrl,
+  };
+
+  /** @type {import('../views/profile.js').ProfileActions} */
+  const profileActions = {
+    async rename(displayName) {
+      store.setMe(await api.updateMe({ display_name: displayName }));
+      await reloadChats();
+    },
+    async changePassword(currentPassword, newPassword) {
+      await api.updateMe({ current_password: currentPassword, password: newPassword });
+    },
+    async setAvatar(file) {
+      store.setMe(await api.setAvatar(file));
+      await reloadChats();
+    },
+    async removeAvatar() {
+      store.setMe(await api.removeAvatar());
+      await reloadChats();
+    },
+    signOut,
+    assetUrl,
+  };
 
   /** A chat the server just created (or found: direct chats exist once) is opened. @param {Chat} chat */
   function showChat(chat) {
@@ -98,6 +177,7 @@ export function createActions({ store, api, server, history, sync, reading, outg
      */
     send(chatId, content, attachment = null) {
       outgoing.send(chatId, content, attachment);
+      drafts?.clear(chatId); // sent: nothing left to restore
       // Receivers clear the indicator on this message; announce the next typing at once.
       lastTypingAt = 0;
     },
@@ -119,8 +199,20 @@ export function createActions({ store, api, server, history, sync, reading, outg
     discard: (entry) => outgoing.discard(entry.client_id),
     /** @type {import('../lib/api.js').Api['uploadAttachment']} */
     upload: (file, options) => api.uploadAttachment(file, options),
-    /** @param {string | null | undefined} url */
-    assetUrl: (url) => resolveServerUrl(server, url),
+    assetUrl,
+    /** The group screen of a chat. @param {number} chatId */
+    openGroupInfo(chatId) {
+      if (store.chat(chatId)?.is_group) dialogs.groupInfo?.({ store, chatId, actions: groupActions });
+    },
+    openProfile() {
+      dialogs.profile?.({ store, actions: profileActions });
+    },
+    /** @param {number} chatId @returns {string} */
+    loadDraft: (chatId) => drafts?.get(chatId) ?? '',
+    /** While typing. @param {number} chatId @param {string} text */
+    draftChanged: (chatId, text) => drafts?.update(chatId, text),
+    /** Leaving the chat (or starting an edit). @param {number} chatId @param {string} text */
+    saveDraft: (chatId, text) => drafts?.save(chatId, text),
     /** A preview did not load, most likely an expired link. @param {{id?: number, chat_id: number}} message */
     attachmentFailed: (message) => history.refreshMessage(message),
     /** @param {number} chatId */
@@ -129,21 +221,6 @@ export function createActions({ store, api, server, history, sync, reading, outg
       if (t - lastTypingAt < TYPING_EVERY_MS) return;
       if (socket.send({ type: FRAMES.TYPING, chat_id: chatId })) lastTypingAt = t;
     },
-    async signOut() {
-      const unsent = outgoing.unsent();
-      if (unsent) {
-        const ok = await dialogs.confirm({
-          title: 'Sign out?',
-          body: `${unsent} unsent message${unsent > 1 ? 's' : ''} will be discarded.`,
-          confirmLabel: 'Sign out',
-          danger: true,
-        });
-        if (!ok) return;
-      }
-      outgoing.forgetAll();
-      stop();
-      // Ends the session on the server and locally; the app then shows sign-in.
-      await api.logout().catch(() => {});
-    },
+    signOut,
   };
 }

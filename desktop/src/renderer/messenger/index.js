@@ -6,9 +6,12 @@
 import { bridge } from '../lib/bridge.js';
 import { wsUrl } from '../lib/config.js';
 import { describeError } from '../lib/errors.js';
+import { createDrafts } from '../lib/drafts.js';
 import { createStore } from '../lib/store.js';
 import { createSocket } from '../lib/ws.js';
 import { confirmDialog, newGroupDialog } from '../views/dialogs.js';
+import { openGroupInfo } from '../views/group-info.js';
+import { openProfile } from '../views/profile.js';
 import { renderShell } from '../views/shell.js';
 import { createActions } from './actions.js';
 import { createEventHandlers, dispatcher } from './events.js';
@@ -39,6 +42,8 @@ export function startMessenger({ root, api, session, server, storage }) {
   const onError = (err) => toast(describeError(err));
 
   const outgoing = createOutgoing({ api, store, storage, key: `parley.outbox:${server}:${store.me?.id}` });
+  // Per server and user, like the outbox: a shared computer never mixes people's drafts.
+  const drafts = createDrafts({ storage, key: `parley.drafts:${server}:${store.me?.id}` });
   const history = createHistory({ store, api, onError });
   const reading = createReadPolicy({ store, api });
   const notifications = createNotifications({ store, bridge });
@@ -52,14 +57,17 @@ export function startMessenger({ root, api, session, server, storage }) {
     onAuthFailed: () => api.refresh(),
   });
   const actions = createActions({
-    store, api, server, history, sync, reading, outgoing, socket, onError, stop,
-    dialogs: { confirm: confirmDialog, newGroup: newGroupDialog },
+    store, api, server, history, sync, reading, outgoing, socket, drafts, onError, stop,
+    dialogs: { confirm: confirmDialog, newGroup: newGroupDialog, groupInfo: openGroupInfo, profile: openProfile },
   });
   shell = renderShell(root, { store, actions });
 
   reading.start();
   const onOnline = () => outgoing.flush();
   window.addEventListener('online', onOnline);
+  // A reload or a closed window must not lose the last keystrokes of a draft.
+  const onPageHide = () => drafts.flush();
+  window.addEventListener('pagehide', onPageHide);
   const offOpenChat = bridge.onOpenChat((chatId) => actions.openChat(chatId));
   const offResume = bridge.onResume(() => socket.recheck());
 
@@ -73,6 +81,8 @@ export function startMessenger({ root, api, session, server, storage }) {
     reading.stop();
     notifications.stop();
     window.removeEventListener('online', onOnline);
+    window.removeEventListener('pagehide', onPageHide);
+    drafts.flush();
     offOpenChat();
     offResume();
   }

@@ -34,6 +34,10 @@ import { dayRow, edgeRow, messageRow } from './message.js';
  * @property {import('../lib/api.js').Api['uploadAttachment']} upload
  * @property {(url: string | null | undefined) => string | null} assetUrl
  * @property {(message: TimelineMessage) => void} attachmentFailed
+ * @property {(chatId: number) => void} [openGroupInfo]  the group screen (views/group-info.js)
+ * @property {(chatId: number) => string} [loadDraft]  the unsent text of a chat (lib/drafts.js)
+ * @property {(chatId: number, text: string) => void} [draftChanged]  while typing
+ * @property {(chatId: number, text: string) => void} [saveDraft]  on leaving a chat
  */
 
 const GROUP_GAP_MS = 5 * 60_000;
@@ -75,12 +79,20 @@ export function createChatView({ store, actions }) {
   const title = h('h2', { class: 'truncate text-base font-semibold', id: 'chat-title' });
   const subtitle = h('p', { class: 'truncate text-xs text-slate-500 dark:text-slate-400', 'aria-live': 'polite' });
   const headerAvatar = h('div');
+  const infoButton = h('button', {
+    type: 'button',
+    class: 'icon-btn hidden',
+    'aria-label': 'Group info',
+    title: 'Group info: name, members, roles',
+    onclick: () => chatId !== null && actions.openGroupInfo?.(chatId),
+  }, icon(ICONS.info));
   const header = h(
     'header',
     { class: 'flex items-center gap-3 border-b border-slate-200 bg-white/90 px-3 py-2.5 backdrop-blur sm:px-5 dark:border-slate-800 dark:bg-slate-900/90' },
     h('button', { type: 'button', class: 'icon-btn md:hidden', 'aria-label': 'Back to chats', onclick: () => actions.closeChat() }, icon(ICONS.back)),
     headerAvatar,
     h('div', { class: 'min-w-0 flex-1' }, title, subtitle),
+    infoButton,
   );
   const timeline = h('div', {
     // flex column + the list's mt-auto: a short conversation sits at the bottom, by the composer.
@@ -246,7 +258,8 @@ export function createChatView({ store, actions }) {
     const name = chatTitle(chat, meId);
     const other = otherMember(chat, meId);
     title.textContent = name;
-    setChildren(headerAvatar, avatar({ name, seed: chat.is_group ? chat.id : (other?.id ?? chat.id), size: 'size-10 text-sm', online: Boolean(other?.online) }));
+    setChildren(headerAvatar, avatar({ name, seed: chat.is_group ? chat.id : (other?.id ?? chat.id), size: 'size-10 text-sm', online: Boolean(other?.online), src: actions.assetUrl(other?.avatar_url) }));
+    infoButton.classList.toggle('hidden', !chat.is_group);
     renderSubtitle();
   }
 
@@ -277,6 +290,8 @@ export function createChatView({ store, actions }) {
 
   /** @param {Message} message */
   function startEditing(message) {
+    // The draft steps aside for the edit and comes back after it.
+    if (!editing && chatId !== null) actions.saveDraft?.(chatId, input.value);
     editing = message;
     editLabel.textContent = message.content;
     editBanner.classList.replace('hidden', 'flex');
@@ -290,7 +305,7 @@ export function createChatView({ store, actions }) {
     editing = null;
     editBanner.classList.replace('flex', 'hidden');
     sendButton.setAttribute('aria-label', 'Send message');
-    input.value = '';
+    input.value = chatId === null ? '' : (actions.loadDraft?.(chatId) ?? '');
     autoGrow();
     input.focus();
   }
@@ -394,6 +409,7 @@ export function createChatView({ store, actions }) {
   });
   input.addEventListener('input', () => {
     autoGrow();
+    if (!editing && chatId !== null) actions.draftChanged?.(chatId, input.value);
     if (!editing && input.value.trim() && chatId !== null) actions.typing(chatId);
   });
 
@@ -401,6 +417,7 @@ export function createChatView({ store, actions }) {
   /** @param {number | null} id */
   function show(id) {
     if (id === chatId) return;
+    if (chatId !== null && !editing) actions.saveDraft?.(chatId, input.value);
     chatId = id;
     editing = null;
     editBanner.classList.replace('flex', 'hidden');
@@ -414,7 +431,7 @@ export function createChatView({ store, actions }) {
       uploads.clear();
       return;
     }
-    input.value = '';
+    input.value = actions.loadDraft?.(id) ?? '';
     autoGrow();
     // Staged files belong to the chat they were dropped on, like the typed text.
     uploads.clear();

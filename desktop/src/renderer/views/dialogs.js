@@ -10,7 +10,7 @@ import { avatar } from './common.js';
  * @param {string} labelId
  * @param {...import('../lib/dom.js').Child} children
  */
-function openDialog(labelId, ...children) {
+export function openDialog(labelId, ...children) {
   const dialog = h(
     'dialog',
     {

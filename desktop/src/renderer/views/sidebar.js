@@ -19,6 +19,8 @@ import { avatar } from './common.js';
  * @property {(userId: number) => Promise<void>} startDirectChat
  * @property {() => void} newGroup
  * @property {() => void} signOut
+ * @property {() => void} [openProfile]  my profile (views/profile.js)
+ * @property {(url: string | null | undefined) => string | null} [assetUrl]  an avatar_url, resolved against the server
  */
 
 /** @type {Record<string, string>} */
@@ -72,6 +74,8 @@ export function createSidebar({ store, actions }) {
   });
   let query = '';
   let searchSeq = 0;
+  /** @param {string | null | undefined} url */
+  const picture = (url) => actions.assetUrl?.(url) ?? null;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let debounce;
 
@@ -96,7 +100,7 @@ export function createSidebar({ store, actions }) {
           'aria-current': active ? 'true' : false,
           onclick: () => actions.openChat(chat.id),
         },
-        avatar({ name: title, seed: chat.is_group ? chat.id : (other?.id ?? chat.id), online: Boolean(other?.online) }),
+        avatar({ name: title, seed: chat.is_group ? chat.id : (other?.id ?? chat.id), online: Boolean(other?.online), src: picture(other?.avatar_url) }),
         h(
           'div',
           { class: 'min-w-0 flex-1' },
@@ -162,7 +166,7 @@ export function createSidebar({ store, actions }) {
   function renderMe() {
     const me = store.me;
     meName.textContent = me?.display_name || me?.username || '';
-    setChildren(meAvatar, avatar({ name: meName.textContent || '?', seed: me?.id ?? 0, size: 'size-9 text-xs' }));
+    setChildren(meAvatar, avatar({ name: meName.textContent || '?', seed: me?.id ?? 0, size: 'size-9 text-xs', src: picture(me?.avatar_url) }));
   }
 
   async function searchPeople() {
@@ -197,7 +201,7 @@ export function createSidebar({ store, actions }) {
               renderChats();
             },
           },
-          avatar({ name: user.display_name || user.username, seed: user.id, size: 'size-9 text-xs', online: Boolean(user.online) }),
+          avatar({ name: user.display_name || user.username, seed: user.id, size: 'size-9 text-xs', online: Boolean(user.online), src: picture(user.avatar_url) }),
           h('div', { class: 'min-w-0' },
             h('p', { class: 'truncate text-sm font-medium' }, user.display_name || user.username),
             h('p', { class: 'truncate text-xs text-slate-500 dark:text-slate-400' }, `@${user.username}`)))),
@@ -226,8 +230,13 @@ export function createSidebar({ store, actions }) {
     h(
       'header',
       { class: 'flex items-center gap-3 px-4 pt-4 pb-3' },
-      meAvatar,
-      h('div', { class: 'min-w-0 flex-1' }, meName, status),
+      h('button', {
+        type: 'button',
+        class: 'flex min-w-0 flex-1 items-center gap-3 rounded-xl text-left hover:opacity-80',
+        'aria-label': 'My profile',
+        title: 'My profile: name, picture, password',
+        onclick: () => actions.openProfile?.(),
+      }, meAvatar, h('div', { class: 'min-w-0 flex-1' }, meName, status)),
       h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'New group', title: 'New group', onclick: () => actions.newGroup() }, icon(ICONS.group)),
       h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Sign out', title: 'Sign out', onclick: () => actions.signOut() }, icon(ICONS.logout)),
     ),

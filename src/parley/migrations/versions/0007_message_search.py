@@ -1,7 +1,7 @@
 """message search: the message_search index, filled from the messages already there
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-06 04:50:00.000000
 
 SQLite: an FTS5 table whose rowid is the message id. MySQL/MariaDB: a table with a
@@ -18,7 +18,7 @@ from alembic import op
 from parley.messages.search_index import INDEX, fold
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
