@@ -71,7 +71,7 @@ async def test_security_headers_on_the_web_client_and_the_api(
             assert csp["frame-ancestors"] == {"'none'"}, name
             assert csp["default-src"] == {"'self'"}, name
             assert csp["script-src"] == {"'self'"}, name  # no inline script, no eval
-            assert csp["img-src"] == {"'self'", "data:", "blob:"}, name
+            assert csp["img-src"] == {"'self'", "data:", "blob:", "https:"}, name
             assert csp["connect-src"] == {"'self'", f"ws://{host}", f"wss://{host}"}, name
             assert csp["object-src"] == {"'none'"}, name
 

@@ -11,14 +11,16 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The web client (desktop/dist/web) loads only its own files; images may also be blob:
-# (upload previews) and data: URLs; it talks to its own origin, sockets included. The
+# (upload previews), data: URLs and https: (a link preview's picture, on the linked site;
+# the no-referrer policy keeps which chat it was shown in to ourselves); it talks to its
+# own origin, sockets included. The
 # page's own <meta> CSP (desktop/src/common/csp.js) is wider because the desktop app can
 # point at any server; a browser enforces both, so here the web build stays on its server.
 _APP_POLICY = (
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data: blob:",
+    "img-src 'self' data: blob: https:",
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
