@@ -5,6 +5,8 @@ export const EVENTS = Object.freeze({
   MESSAGE_NEW: 'message.new',
   MESSAGE_UPDATED: 'message.updated',
   MESSAGE_DELETED: 'message.deleted',
+  REACTION_ADDED: 'reaction.added',
+  REACTION_REMOVED: 'reaction.removed',
   CHAT_READ: 'chat.read',
   TYPING: 'typing',
   PRESENCE: 'presence',

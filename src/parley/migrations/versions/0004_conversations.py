@@ -70,9 +70,7 @@ def upgrade() -> None:
         **_MYSQL,
     )
     with op.batch_alter_table("message_reactions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_message_reactions_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_message_reactions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "message_mentions",
