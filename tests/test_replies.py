@@ -1,5 +1,6 @@
 """Replies: `reply_to_id` on send, and the `reply_to` preview derived when it is read."""
 
+import asyncio
 from typing import Any
 
 from tests.sockets import open_socket
@@ -114,3 +115,30 @@ async def test_since_replay_carries_replies_reactions_and_mentions(
     async with open_socket(server.ws_url, alice.token, since=before["id"]) as a:
         first = (await a.next("message.new"))["message"]
     assert first["reactions"] == [{"emoji": "🎉", "count": 1, "me": False}]
+
+
+async def test_concurrent_sends_with_replies_and_mentions_fail_alone(api: Api) -> None:
+    """On SQLite these share a transaction; a refused reply must not take the others down."""
+    alice, bob = await api.user(), await api.user()
+    cid = (await alice.group("Batch", bob))["id"]
+    original = await bob.say(cid, "root")
+    url = f"/chats/{cid}/messages"
+    bodies = [
+        {"content": f"@{bob.username} {i}", "reply_to_id": original["id"] if i % 3 else 10**12}
+        for i in range(12)
+    ]
+    answers = await asyncio.gather(*(alice.post(url, json=body) for body in bodies))
+    for i, r in enumerate(answers):
+        if i % 3:
+            assert r.status_code == 201, r.text
+            assert r.json()["reply_to"]["id"] == original["id"]
+            assert r.json()["mentions"] == [bob.id]
+        else:
+            assert r.status_code == 422 and _msg(r) == NO_SUCH
+    page = (await bob.get(url)).json()
+    assert sorted(m["content"] for m in page[1:]) == sorted(
+        b["content"] for i, b in enumerate(bodies) if i % 3
+    )
+    assert all(m["mentions"] == [bob.id] for m in page[1:])
+    chat = (await bob.get(f"/chats/{cid}")).json()
+    assert chat["mention_count"] == 8

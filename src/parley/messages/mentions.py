@@ -15,8 +15,8 @@ from parley.db.models import Chat, ChatUser, Mention, User
 from parley.membership.service import MANAGERS
 
 # Usernames are 3-32 of [A-Za-z0-9_.]. Not after a word character, "." or "@", so an
-# e-mail address (ann@example.com) mentions nobody.
-_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{3,32})")
+# e-mail address (ann@example.com) mentions nobody; nor a longer run, which is no username.
+_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{3,32})(?![A-Za-z0-9_.])")
 # In a group these mean every member but the sender, when an owner or admin writes them.
 EVERYONE = frozenset({"all", "here"})
 
