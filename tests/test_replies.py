@@ -142,3 +142,26 @@ async def test_concurrent_sends_with_replies_and_mentions_fail_alone(api: Api) -
     assert all(m["mentions"] == [bob.id] for m in page[1:])
     chat = (await bob.get(f"/chats/{cid}")).json()
     assert chat["mention_count"] == 8
+
+
+async def test_a_retried_reply_is_answered_after_its_original_was_deleted(api: Api) -> None:
+    alice, bob = await api.user(), await api.user()
+    cid = (await alice.direct_chat(bob))["id"]
+    original = await bob.say(cid, "soon gone")
+    url = f"/chats/{cid}/messages"
+    body = {"content": "re", "reply_to_id": original["id"], "client_id": "retry-1"}
+    first = await alice.post(url, json=body)
+    assert first.status_code == 201
+    assert (await bob.delete(f"{url}/{original['id']}")).status_code == 204
+    again = await alice.post(url, json=body)
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["reply_to"] == {
+        "id": original["id"],
+        "sender_id": bob.id,
+        "excerpt": "",
+        "deleted": True,
+    }
+    # A new client_id is a new message, and that one is refused.
+    r = await alice.post(url, json={**body, "client_id": "retry-2"})
+    assert r.status_code == 422 and _msg(r) == NO_SUCH

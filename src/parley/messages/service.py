@@ -175,6 +175,12 @@ async def send(
             await session.execute(_REPLIED, {"b_id": reply_to_id, "b_chat": chat_id})
         ).first()
         if replied is None:
+            # A retry of a reply whose original was deleted since: answer with what was
+            # stored (only off the batch path; a batch runs its failures again alone).
+            original = await _by_client_id(session, sender_id, client_id) if client_id else None
+            if original is not None and not shared:
+                repeat = await _checked_repeat(session, links, original, chat_id, sender_id)
+                return Sent(repeat, False, False)
             raise InvalidInput(("body", "reply_to_id"), NO_SUCH_REPLY)
         reply_to = {
             "id": reply_to_id,
