@@ -201,6 +201,9 @@ class User:
     async def patch(self, path: str, **kw: Any) -> httpx.Response:
         return await self.client.patch(path, headers=self.headers, **kw)
 
+    async def put(self, path: str, **kw: Any) -> httpx.Response:
+        return await self.client.put(path, headers=self.headers, **kw)
+
     async def delete(self, path: str, **kw: Any) -> httpx.Response:
         return await self.client.delete(path, headers=self.headers, **kw)
 

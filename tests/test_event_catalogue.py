@@ -25,6 +25,9 @@ CLIENT_ERRORS = ROOT / "desktop" / "src" / "renderer" / "lib" / "errors.js"
 # Fields docs/API-EXTENSIONS.md adds to an event beyond the contract.
 EXTENSIONS = {"presence": {"last_seen_at"}}
 MESSAGE_EXTENSIONS = {"attachment", "preview"}
+# Fields the contract's v1.1 additions give its objects (as prose, not as `X` = `{...}`).
+MESSAGE_ADDITIONS = {"reply_to", "reactions", "mentions"}
+CHAT_ADDITIONS = {"mention_count"}
 
 
 def _contract_events() -> dict[str, tuple[set[str], set[str]]]:
@@ -42,6 +45,19 @@ def _contract_events() -> dict[str, tuple[set[str], set[str]]]:
         optional = {key for key, mark in keys if mark}
         for kind in kinds:
             events[kind] = (required, optional)
+    return events
+
+
+def _contract_additions() -> dict[str, tuple[set[str], set[str]]]:
+    """The events the contract's v1.1 additions name, such as
+    `{"type": "reaction.added" | "reaction.removed", "chat_id", ...}`: (required, no optional)."""
+    text = CONTRACT.read_text("utf-8").split("Contract additions", 1)[1]
+    events: dict[str, tuple[set[str], set[str]]] = {}
+    for shape in re.findall(r'`(\{"type":[^`]*\})`', text):
+        head, _, rest = shape.partition(",")
+        keys = {"type"} | set(re.findall(r'"([a-z_]+)"', rest))
+        for kind in re.findall(r'"([a-z.]+)"', head.split(":", 1)[1]):
+            events[kind] = (keys, set())
     return events
 
 
@@ -69,7 +85,9 @@ def test_the_contract_copy_is_current() -> None:
 
 
 def test_the_server_catalogue_is_the_contracts() -> None:
-    assert set(CATALOGUE) == set(_contract_events())
+    # Every v1 event; of the v1.1 additions, those built so far, and nothing else.
+    assert set(_contract_events()) <= set(CATALOGUE)
+    assert set(CATALOGUE) <= set(_contract_events()) | set(_contract_additions())
 
 
 def test_the_client_switches_on_the_catalogues_names() -> None:
@@ -88,10 +106,10 @@ def _check(frame: dict[str, Any], contract: dict[str, tuple[set[str], set[str]]]
         if key in frame:
             assert isinstance(frame[key], int) and frame[key] > 0, frame
     if "message" in frame:
-        expected = _contract_fields("MessageOut") | MESSAGE_EXTENSIONS
+        expected = _contract_fields("MessageOut") | MESSAGE_EXTENSIONS | MESSAGE_ADDITIONS
         assert set(frame["message"]) == expected, frame
     if "chat" in frame:
-        assert set(frame["chat"]) == _contract_fields("ChatOut"), frame
+        assert set(frame["chat"]) == _contract_fields("ChatOut") | CHAT_ADDITIONS, frame
 
 
 async def _frames(sock: Socket, kinds: set[str]) -> dict[str, dict[str, Any]]:
@@ -106,7 +124,9 @@ async def test_every_event_on_the_wire_has_the_contracts_fields(
     api: Api, server: RunningServer
 ) -> None:
     """Replays every event type over real sockets and compares it field by field."""
-    contract = _contract_events()
+    contract = _contract_events() | {
+        kind: shape for kind, shape in _contract_additions().items() if kind in CATALOGUE
+    }
     alice, bob, carol = [await api.user() for _ in range(3)]
     async with open_socket(server.ws_url, alice.token) as a:
         await a.send({"type": "ping"})
@@ -119,6 +139,9 @@ async def test_every_event_on_the_wire_has_the_contracts_fields(
             sent = (await b.next("message.ack"))["message"]
             await b.next("error")
             await bob.patch(f"/chats/{group['id']}/messages/{sent['id']}", json={"content": "ho"})
+            reaction = f"/chats/{group['id']}/messages/{sent['id']}/reactions/%F0%9F%91%8D"
+            assert (await alice.put(reaction)).status_code == 204
+            assert (await alice.delete(reaction)).status_code == 204
             await alice.post(f"/chats/{group['id']}/read", json={"message_id": sent["id"]})
             await bob.delete(f"/chats/{group['id']}/messages/{sent['id']}")
             await bob.patch(f"/chats/{group['id']}", json={"title": "Renamed"})

@@ -76,6 +76,22 @@ class MessageDeleted(ServerEvent):
     message_id: int
 
 
+class ReactionAdded(ServerEvent):
+    type: Literal["reaction.added"] = "reaction.added"
+    chat_id: int
+    message_id: int
+    emoji: str
+    user_id: int
+
+
+class ReactionRemoved(ServerEvent):
+    type: Literal["reaction.removed"] = "reaction.removed"
+    chat_id: int
+    message_id: int
+    emoji: str
+    user_id: int
+
+
 class ChatRead(ServerEvent):
     type: Literal["chat.read"] = "chat.read"
     chat_id: int
@@ -146,6 +162,8 @@ CATALOGUE: dict[str, type[ServerEvent]] = {
         MessageNew,
         MessageUpdated,
         MessageDeleted,
+        ReactionAdded,
+        ReactionRemoved,
         ChatRead,
         Typing,
         Presence,

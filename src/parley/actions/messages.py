@@ -10,14 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.actions import previews
 from parley.actions.context import Context
-from parley.actions.events import ChatRead, MessageDeleted, MessageNew, MessageUpdated
+from parley.actions.events import (
+    ChatRead,
+    MessageDeleted,
+    MessageNew,
+    MessageUpdated,
+    ReactionAdded,
+    ReactionRemoved,
+)
 from parley.core.events import record
 from parley.core.unit_of_work import Job
 from parley.db.models import User
 from parley.membership.service import member_ids
-from parley.messages import service
+from parley.messages import reactions, service
 from parley.messages.schemas import MessageIn, MessageOut
 from parley.messages.service import Sent
+from parley.messages.views import per_viewer
 from parley.previews import service as preview_service
 
 
@@ -67,6 +75,7 @@ def _sending(ctx: Context, me_id: int, chat_id: int, data: MessageIn) -> Job[Sen
             data.content,
             data.attachment_url,
             data.client_id,
+            data.reply_to_id,
             shared=shared,
         )
         if sent.created:
@@ -89,7 +98,9 @@ async def edit(
     message = await service.edit(session, ctx.links, me, chat_id, message_id, content)
     message = await previews.after_edit(session, ctx, message, link_before)
     recipients = await member_ids(session, chat_id)
-    record(session, MessageUpdated(chat_id=chat_id, message=message).to(recipients))
+    # Reactions' `me` differs by person: one event per distinct view, to disjoint audiences.
+    for view, audience in await per_viewer(session, message, recipients):
+        record(session, MessageUpdated(chat_id=chat_id, message=view).to(audience))
     return message
 
 
@@ -105,3 +116,23 @@ async def mark_read(session: AsyncSession, me: User, chat_id: int, message_id: i
     if upto is not None:
         recipients = await member_ids(session, chat_id)
         record(session, ChatRead(chat_id=chat_id, user_id=me.id, message_id=upto).to(recipients))
+
+
+async def react(
+    session: AsyncSession, ctx: Context, me: User, chat_id: int, message_id: int, emoji: str
+) -> None:
+    """Add my reaction; members hear of it only if it is new (a repeat changes nothing)."""
+    # Each reaction reaches every member like a message does: the same per-person budget.
+    await ctx.limits.message.hit(f"user:{me.id}")
+    if await reactions.add(session, me.id, chat_id, message_id, emoji):
+        event = ReactionAdded(chat_id=chat_id, message_id=message_id, emoji=emoji, user_id=me.id)
+        record(session, event.to(await member_ids(session, chat_id)))
+
+
+async def unreact(
+    session: AsyncSession, ctx: Context, me: User, chat_id: int, message_id: int, emoji: str
+) -> None:
+    await ctx.limits.message.hit(f"user:{me.id}")
+    if await reactions.remove(session, me.id, chat_id, message_id, emoji):
+        event = ReactionRemoved(chat_id=chat_id, message_id=message_id, emoji=emoji, user_id=me.id)
+        record(session, event.to(await member_ids(session, chat_id)))

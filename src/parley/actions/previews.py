@@ -17,7 +17,7 @@ from parley.core.events import on_commit, record
 from parley.db.models import Message
 from parley.membership.service import member_ids
 from parley.messages.schemas import MessageOut
-from parley.messages.views import message_views
+from parley.messages.views import message_views, per_viewer
 from parley.previews import service
 from parley.previews.fetch import PreviewError
 from parley.previews.links import first_link
@@ -84,8 +84,10 @@ async def refresh(ctx: Context, chat_id: int, message_id: int, link: str) -> Non
         ):
             return  # deleted meanwhile, or edited to another link: nothing to show
         await service.store(session, message_id, preview)
-        (out,) = await message_views(session, ctx.links, [message])
+        (out,) = await message_views(session, ctx.links, [message], None)
         recipients = await member_ids(session, chat_id)
-        record(session, MessageUpdated(chat_id=chat_id, message=out).to(recipients))
+        # Reactions' `me` differs by person: one event per distinct view.
+        for view, audience in await per_viewer(session, out, recipients):
+            record(session, MessageUpdated(chat_id=chat_id, message=view).to(audience))
 
     await ctx.units.write(job)

@@ -23,6 +23,7 @@ class ChatOut(Model):
     members: list[MemberOut]
     last_message: MessageOut | None
     unread_count: int
+    mention_count: int = 0  # my unread messages here that mention me
 
 
 CHAT = TypeAdapter(ChatOut)

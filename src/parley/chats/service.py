@@ -15,9 +15,9 @@ from parley.attachments.links import Links
 from parley.attachments.service import attachment_fields
 from parley.chats.schemas import CHAT_LIST, ChatOut
 from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from parley.db.models import Attachment, Chat, ChatUser, Message, User, avatar_url
+from parley.db.models import Attachment, Chat, ChatUser, Mention, Message, User, avatar_url
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, member_ids, require_member
-from parley.messages.views import message_fields
+from parley.messages.views import Pending, add_extras, message_fields
 from parley.previews.links import might_link
 from parley.previews.service import previews_of
 
@@ -127,6 +127,8 @@ def _chat_rows(me_id: int) -> Select[*tuple[Any, ...]]:
             Message.edited_at,
             Message.is_read,
             Message.client_id,
+            Message.reply_to_id,
+            Message.reacted,
             Attachment.id.label("attachment_id"),
             Attachment.name,
             Attachment.size,
@@ -186,6 +188,7 @@ async def _views(
         session, [row.last_id for row in chats if row.last_id and might_link(row.content or "")]
     )
     out = []
+    last_messages: list[Pending] = []
     for row in chats:
         last = None
         if row.last_id is not None:
@@ -212,6 +215,8 @@ async def _views(
                 attachment=attachment,
                 preview=previews.get(row.last_id),
             )
+            last_messages.append((last, row.reply_to_id, row.reacted))
+        unread_count, mention_count = unread.get(row.id, (0, 0))
         out.append(
             {
                 "id": row.id,
@@ -220,29 +225,35 @@ async def _views(
                 "created_at": row.created_at,
                 "members": members[row.id],
                 "last_message": last,
-                "unread_count": unread.get(row.id, 0),
+                "unread_count": unread_count,
+                "mention_count": mention_count,
             }
         )
+    # The last messages' replies, reactions and mentions: a query each, for all chats.
+    await add_extras(session, me_id, last_messages)
     return CHAT_LIST.validate_python(out)
 
 
 async def _unread_counts(
     session: AsyncSession, me_id: int, behind: Sequence[tuple[int, int]]
-) -> dict[int, int]:
-    """Others' live messages past my marker, for the (chat, marker) pairs that have any.
+) -> dict[int, tuple[int, int]]:
+    """Others' live messages past my marker, and how many of them mention me, for the
+    (chat, marker) pairs that have any.
 
     Each chat gets its own constant bounds, so both databases range-scan the
-    (chat_id, id) index over unread rows only, however long the chat's history.
+    (chat_id, id) index over unread rows only, however long the chat's history; the
+    mentions are a primary-key lookup per unread row in the same query.
     """
     if not behind:
         return {}
     ranges = or_(*(and_(Message.chat_id == cid, Message.id > read) for cid, read in behind))
     rows = await session.execute(
-        select(Message.chat_id, func.count())
+        select(Message.chat_id, func.count(), func.count(Mention.user_id))
+        .outerjoin(Mention, and_(Mention.message_id == Message.id, Mention.user_id == me_id))
         .where(ranges, Message.sender_id != me_id, Message.deleted_at.is_(None))
         .group_by(Message.chat_id)
     )
-    return {chat_id: count for chat_id, count in rows.all()}
+    return {chat_id: (count, mentions) for chat_id, count, mentions in rows.all()}
 
 
 async def _require_manager(session: AsyncSession, chat_id: int, me_id: int) -> tuple[Chat, str]:

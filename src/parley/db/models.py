@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -173,6 +174,45 @@ class Message(Base):
     client_id: Mapped[str | None] = mapped_column(String(64), default=None)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The message this one answers; same chat (checked on send). SET NULL: a reply outlives
+    # its original's row (soft deletes keep the row, so the preview shows "deleted").
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), index=True, default=None
+    )
+    # A hint, set by the first reaction and never cleared: pages of messages nobody reacted
+    # to skip the reactions query altogether.
+    reacted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Reaction(Base):
+    """One person's emoji on one message; "first use" order is the smallest id."""
+
+    __tablename__ = "message_reactions"
+    __table_args__ = (
+        # One of each emoji per person: the constraint settles racing PUTs.
+        UniqueConstraint("message_id", "user_id", "emoji"),
+        MYSQL_TABLE_ARGS,  # binary collation: distinct emoji never compare equal
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    emoji: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Mention(Base):
+    """A member a message mentions (@username, or everyone by @all), stored at send/edit."""
+
+    __tablename__ = "message_mentions"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class LinkPreview(Base):

@@ -4,11 +4,12 @@ The actions (`parley.actions.messages`) call these inside a unit of work and rec
 happened as events.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Table, bindparam, insert, select, update
+from sqlalchemy import CursorResult, Executable, Select, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,11 +20,13 @@ from parley.core.unit_of_work import defer
 from parley.db.models import Chat, ChatUser, Message, User
 from parley.db.types import utcnow
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, require_member
-from parley.messages import search_index
+from parley.messages import mentions, search_index
 from parley.messages.schemas import MessageOut
-from parley.messages.views import MESSAGE, message_fields, message_views
+from parley.messages.views import MESSAGE, excerpt, message_fields, message_views
 
 MESSAGE_NOT_FOUND = "message not found"
+# The same answer whether the message is elsewhere, deleted or in a chat you cannot see.
+NO_SUCH_REPLY = "reply_to_id: no such message in this chat"
 # The tables themselves, for statements that need no ORM objects.
 MESSAGES = cast(Table, Message.__table__)
 CHATS = cast(Table, Chat.__table__)
@@ -40,6 +43,12 @@ _MY_MARKER = (
     .with_for_update()
 )
 _INSERT = insert(MESSAGES)
+# The message a reply answers (asked only for replies): live, and in the same chat.
+_REPLIED = select(MESSAGES.c.sender_id, MESSAGES.c.content).where(
+    MESSAGES.c.id == bindparam("b_id"),
+    MESSAGES.c.chat_id == bindparam("b_chat"),
+    MESSAGES.c.deleted_at.is_(None),
+)
 _LAST_MESSAGE = (
     update(CHATS)
     .where(CHATS.c.id == bindparam("b_chat"))
@@ -72,18 +81,18 @@ async def history(
     limit: int,
     before: int | None = None,
     after: int | None = None,
+    around: int | None = None,
 ) -> list[MessageOut]:
-    """A page of a chat in ascending id order: newest by default, or either side of a cursor."""
+    """A page of a chat in ascending id order: newest by default, either side of a cursor,
+    or ``around`` one message (it and about as many before it as after it)."""
     if before is not None and after is not None:
         raise InvalidInput(("query", "after"), "give either before or after, not both")
+    if around is not None and (before is not None or after is not None):
+        raise InvalidInput(("query", "around"), "around cannot be combined with before or after")
     await require_member(session, chat_id, me_id)
-    query = (
-        select(Message)
-        .where(Message.chat_id == chat_id, Message.deleted_at.is_(None))
-        # MySQL otherwise uses only the chat_id half of the index and walks every newer
-        # row to reach a deep `before` cursor; forced, it range-scans 50 rows at any depth.
-        .with_hint(Message, "FORCE INDEX (ix_messages_chat_id_id)", dialect_name="mysql")
-    )
+    if around is not None:
+        return await _around(session, links, me_id, chat_id, around, limit)
+    query = _live_rows(chat_id)
     if after is not None:
         query = query.where(Message.id > after).order_by(Message.id.asc())
     else:
@@ -91,8 +100,46 @@ async def history(
             query = query.where(Message.id < before)
         query = query.order_by(Message.id.desc())
     rows = (await session.scalars(query.limit(limit))).all()
-    page = await message_views(session, links, rows)
+    page = await message_views(session, links, rows, me_id)
     return page if after is not None else page[::-1]
+
+
+def _live_rows(chat_id: int) -> Select[Message]:
+    return (
+        select(Message)
+        .where(Message.chat_id == chat_id, Message.deleted_at.is_(None))
+        # MySQL otherwise uses only the chat_id half of the index and walks every newer
+        # row to reach a deep `before` cursor; forced, it range-scans 50 rows at any depth.
+        .with_hint(Message, "FORCE INDEX (ix_messages_chat_id_id)", dialect_name="mysql")
+    )
+
+
+async def _around(
+    session: AsyncSession, links: Links, me_id: int, chat_id: int, message_id: int, limit: int
+) -> list[MessageOut]:
+    """``limit`` messages holding ``message_id``: half before it, the rest from it on.
+
+    Near either end of the chat the other side fills the page, so it is as full as the
+    chat allows. Two range scans of the (chat_id, id) index, whatever the depth.
+    """
+    query = _live_rows(chat_id)
+    newer = (
+        await session.scalars(
+            query.where(Message.id >= message_id).order_by(Message.id.asc()).limit(limit)
+        )
+    ).all()
+    if not newer or newer[0].id != message_id:
+        raise NotFound(MESSAGE_NOT_FOUND)  # unknown, deleted, or of another chat
+    older: Sequence[Message] = ()
+    if limit > 1:
+        older = (
+            await session.scalars(
+                query.where(Message.id < message_id).order_by(Message.id.desc()).limit(limit - 1)
+            )
+        ).all()
+    before = min(len(older), max(limit // 2, limit - len(newer)))
+    rows = [*older[:before][::-1], *newer[: limit - before]]
+    return await message_views(session, links, rows, me_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +157,7 @@ async def send(
     content: str,
     attachment_url: str | None = None,
     client_id: str | None = None,
+    reply_to_id: int | None = None,
     *,
     shared: bool = False,
 ) -> Sent:
@@ -123,6 +171,25 @@ async def send(
     read = await session.scalar(_MY_MARKER, {"b_chat": chat_id, "b_me": sender_id})
     if read is None:
         raise NotFound(CHAT_NOT_FOUND)
+    reply_to = None
+    if reply_to_id is not None:
+        replied = (
+            await session.execute(_REPLIED, {"b_id": reply_to_id, "b_chat": chat_id})
+        ).first()
+        if replied is None:
+            # A retry of a reply whose original was deleted since: answer with what was
+            # stored (only off the batch path; a batch runs its failures again alone).
+            original = await _by_client_id(session, sender_id, client_id) if client_id else None
+            if original is not None and not shared:
+                repeat = await _checked_repeat(session, links, original, chat_id, sender_id)
+                return Sent(repeat, False, False)
+            raise InvalidInput(("body", "reply_to_id"), NO_SUCH_REPLY)
+        reply_to = {
+            "id": reply_to_id,
+            "sender_id": replied.sender_id,
+            "excerpt": excerpt(replied.content, False),
+            "deleted": False,
+        }
     attachment = await owned(session, sender_id, attachment_url) if attachment_url else None
     now = utcnow()
     attachment_id = attachment.id if attachment else None
@@ -134,6 +201,8 @@ async def send(
         "created_at": now,
         "attachment_id": attachment_id,
         "client_id": client_id,
+        "reply_to_id": reply_to_id,
+        "reacted": False,
     }
     try:
         inserted = cast(CursorResult[Any], await session.execute(_INSERT, values))
@@ -145,7 +214,8 @@ async def send(
         original = await _by_client_id(session, sender_id, client_id)
         if original is None:
             raise
-        return Sent(await _checked_repeat(session, links, original, chat_id), False, False)
+        repeat = await _checked_repeat(session, links, original, chat_id, sender_id)
+        return Sent(repeat, False, False)
     key = inserted.inserted_primary_key
     assert key is not None  # a single-row INSERT always has one
     message_id = int(key[0])
@@ -157,6 +227,7 @@ async def send(
     defer(session, (_MARKER, chat_id, sender_id), partial(_execute, _MARKER, mine))
     search_index.add(session, message_id, content)
     marked = await _mark_others_read(session, chat_id, sender_id, read, message_id)
+    mentioned = await mentions.store(session, message_id, chat_id, sender_id, content)
     shown = attachment_of(links, attachment) if attachment is not None else None
     fields = message_fields(
         id=message_id,
@@ -170,6 +241,8 @@ async def send(
         attachment_id=attachment_id,
         attachment=shown,
     )
+    fields["reply_to"] = reply_to
+    fields["mentions"] = mentioned
     return Sent(MESSAGE.validate_python(fields), True, marked > 0)
 
 
@@ -184,12 +257,12 @@ async def _by_client_id(session: AsyncSession, sender_id: int, client_id: str) -
 
 
 async def _checked_repeat(
-    session: AsyncSession, links: Links, original: Message, chat_id: int
+    session: AsyncSession, links: Links, original: Message, chat_id: int, sender_id: int
 ) -> MessageOut:
     if original.chat_id != chat_id:
         # A client_id names one message; reusing it for another chat is a client bug.
         raise Conflict("client_id was already used for a message in another chat")
-    (out,) = await message_views(session, links, [original])
+    (out,) = await message_views(session, links, [original], sender_id)
     return out
 
 
@@ -207,11 +280,13 @@ async def edit(
     message = await _live_message(session, chat_id, message_id)
     if message.sender_id != me.id:
         raise Forbidden("only the sender may edit a message")
+    old = message.content
     message.content = content
     message.edited_at = utcnow()
     await session.flush()
+    await mentions.restore(session, message_id, chat_id, me.id, old, content)
     await search_index.replace(session, message_id, content)
-    (out,) = await message_views(session, links, [message])
+    (out,) = await message_views(session, links, [message], me.id)
     return out
 
 
@@ -287,4 +362,23 @@ async def missed(
     if chat_id is not None:
         query = query.where(Message.chat_id == chat_id)
     rows = await session.scalars(query.order_by(Message.id).limit(limit))
-    return await message_views(session, links, rows.all())
+    return await message_views(session, links, rows.all(), user_id)
+
+
+async def readers(session: AsyncSession, me_id: int, chat_id: int, message_id: int) -> list[User]:
+    """Members other than its sender whose read marker has reached the message."""
+    await require_member(session, chat_id, me_id)
+    message = await session.get(Message, message_id)
+    if message is None or message.chat_id != chat_id or message.deleted_at is not None:
+        raise NotFound(MESSAGE_NOT_FOUND)
+    rows = await session.scalars(
+        select(User)
+        .join(ChatUser, ChatUser.user_id == User.id)
+        .where(
+            ChatUser.chat_id == chat_id,
+            ChatUser.last_read_message_id >= message_id,
+            ChatUser.user_id != message.sender_id,
+        )
+        .order_by(User.id)
+    )
+    return list(rows.all())

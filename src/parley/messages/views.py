@@ -1,17 +1,17 @@
 """The one builder of ``MessageOut``: from ORM rows, plain rows or a fresh insert alike."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.attachments.links import Links
 from parley.attachments.service import attachment_of
-from parley.db.models import Attachment, Message
-from parley.messages.schemas import MessageOut
+from parley.db.models import Attachment, Mention, Message, Reaction
+from parley.messages.schemas import EXCERPT_CHARS, MessageOut, ReactionCount
 from parley.previews.links import might_link
 from parley.previews.service import previews_of
 
@@ -55,22 +55,130 @@ def message_fields(
         "client_id": client_id,
         "attachment": attachment,
         "preview": preview,
+        # Filled by `add_extras` for the messages that have any.
+        "reply_to": None,
+        "reactions": [],
+        "mentions": [],
     }
 
 
+def excerpt(content: str, deleted: bool) -> str:
+    """A reply's preview of its original: one line (whitespace runs folded), 100 characters."""
+    return "" if deleted else " ".join(content.split())[:EXCERPT_CHARS]
+
+
+# A message's fields with what `add_extras` needs to know of its row: the message it
+# answers, and whether anyone ever reacted to it (the `reacted` hint).
+Pending = tuple[dict[str, Any], int | None, bool]
+
+
+async def add_extras(
+    session: AsyncSession, viewer_id: int | None, pending: Sequence[Pending]
+) -> None:
+    """Fill in reply previews, reactions and mentions of many messages at once.
+
+    One query for each kind, and none for a kind no message of them has: only replies have
+    previews, only messages ever reacted to have reactions, and only text with "@" in it
+    can mention anyone. ``viewer_id`` is whose ``me`` the reactions carry.
+    """
+    replies = {reply_to for _, reply_to, _ in pending if reply_to is not None}
+    reacted = [fields["id"] for fields, _, hint in pending if hint]
+    mentioning = [fields["id"] for fields, _, _ in pending if "@" in fields["content"]]
+    by_id = {fields["id"]: fields for fields, _, _ in pending}
+    if replies:
+        rows = await session.execute(
+            select(Message.id, Message.sender_id, Message.content, Message.deleted_at).where(
+                Message.id.in_(replies)
+            )
+        )
+        previews = {
+            row.id: {
+                "id": row.id,
+                "sender_id": row.sender_id,
+                "excerpt": excerpt(row.content, row.deleted_at is not None),
+                "deleted": row.deleted_at is not None,
+            }
+            for row in rows
+        }
+        for fields, reply_to, _ in pending:
+            if reply_to is not None:
+                fields["reply_to"] = previews.get(reply_to)
+    if reacted:
+        for message_id, reactions in (await reaction_counts(session, viewer_id, reacted)).items():
+            by_id[message_id]["reactions"] = reactions
+    if mentioning:
+        mentioned = await session.execute(
+            select(Mention.message_id, Mention.user_id)
+            .where(Mention.message_id.in_(mentioning))
+            .order_by(Mention.message_id, Mention.user_id)
+        )
+        for message_id, user_id in mentioned:
+            by_id[message_id]["mentions"].append(user_id)
+
+
+async def reaction_counts(
+    session: AsyncSession, viewer_id: int | None, message_ids: Iterable[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """Each message's reactions: emoji, how many, whether the viewer is among them."""
+    first = func.min(Reaction.id)
+    mine = func.max(case((Reaction.user_id == (viewer_id or 0), 1), else_=0))
+    rows = await session.execute(
+        select(Reaction.message_id, Reaction.emoji, func.count(), mine)
+        .where(Reaction.message_id.in_(list(message_ids)))
+        .group_by(Reaction.message_id, Reaction.emoji)
+        .order_by(Reaction.message_id, first)
+    )
+    counts: dict[int, list[dict[str, Any]]] = {}
+    for message_id, emoji, count, me in rows:
+        counts.setdefault(message_id, []).append({"emoji": emoji, "count": count, "me": bool(me)})
+    return counts
+
+
+async def per_viewer(
+    session: AsyncSession, message: MessageOut, members: frozenset[int]
+) -> list[tuple[MessageOut, frozenset[int]]]:
+    """The views of one message its members see, each with its (disjoint) audience.
+
+    Only ``me`` of the reactions differs between people: those who reacted with the same
+    set of emoji see the same thing. Without reactions everyone sees one view.
+    """
+    if not message.reactions:
+        return [(message, members)]
+    rows = await session.execute(
+        select(Reaction.user_id, Reaction.emoji).where(Reaction.message_id == message.id)
+    )
+    mine: dict[int, set[str]] = {}
+    for user_id, emoji in rows:
+        mine.setdefault(user_id, set()).add(emoji)
+    audiences: dict[frozenset[str], set[int]] = {}
+    for member in members:
+        audiences.setdefault(frozenset(mine.get(member, ())), set()).add(member)
+    views = []
+    for emoji_set, audience in audiences.items():
+        reactions = [
+            ReactionCount(emoji=r.emoji, count=r.count, me=r.emoji in emoji_set)
+            for r in message.reactions
+        ]
+        views.append((message.model_copy(update={"reactions": reactions}), frozenset(audience)))
+    return views
+
+
 async def message_views(
-    session: AsyncSession, links: Links, messages: Sequence[Message]
+    session: AsyncSession, links: Links, messages: Sequence[Message], viewer_id: int | None
 ) -> list[MessageOut]:
-    """MessageOut for each message, with its attachment's signed links and its link
-    preview (one query for each, for the whole page; none when nothing on it needs one)."""
+    """MessageOut for each message as ``viewer_id`` sees it, in a fixed number of queries.
+
+    Attachments with their signed links, link previews, reply previews, reactions and
+    mentions: one query each, skipped when no message of the page has any.
+    """
     ids = {m.attachment_id for m in messages if m.attachment_id is not None}
     found: dict[int, dict[str, Any]] = {}
     if ids:
         rows = await session.scalars(select(Attachment).where(Attachment.id.in_(ids)))
         found = {a.id: attachment_of(links, a) for a in rows.all()}
     previews = await previews_of(session, [m.id for m in messages if might_link(m.content)])
-    return MESSAGE_LIST.validate_python(
-        [
+    pending = [
+        (
             message_fields(
                 id=m.id,
                 chat_id=m.chat_id,
@@ -83,7 +191,11 @@ async def message_views(
                 attachment_id=m.attachment_id,
                 attachment=found.get(m.attachment_id) if m.attachment_id else None,
                 preview=previews.get(m.id),
-            )
-            for m in messages
-        ]
-    )
+            ),
+            m.reply_to_id,
+            m.reacted,
+        )
+        for m in messages
+    ]
+    await add_extras(session, viewer_id, pending)
+    return MESSAGE_LIST.validate_python([fields for fields, _, _ in pending])

@@ -63,7 +63,7 @@ async def search(
     found = list((await session.scalars(statement)).all())
     more = len(found) > limit
     found = found[:limit]
-    views = await message_views(session, links, found)
+    views = await message_views(session, links, found, me_id)
     results = [
         SearchResult(message=view, chat_id=view.chat_id, highlights=highlights(view.content, query))
         for view in views

@@ -1,12 +1,8 @@
 """link_previews: what a message's first link showed when the server fetched it
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-06 04:40:00.000000
-
-Written beside 0004 (replies, reactions, mentions), which another branch adds: when both
-land, this one is re-chained to come after 0004 (down_revision = "0004"). It touches only
-its own new table, so the order does not matter to either.
 """
 
 from collections.abc import Sequence
@@ -17,8 +13,7 @@ from alembic import op
 import parley.db.types
 
 revision: str = "0005"
-# Re-chain to "0004" when the replies/reactions branch (migration 0004) is merged.
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
