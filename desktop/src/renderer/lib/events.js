@@ -12,6 +12,8 @@ export const EVENTS = Object.freeze({
   CHAT_UPDATED: 'chat.updated',
   MEMBER_ADDED: 'member.added',
   MEMBER_REMOVED: 'member.removed',
+  REACTION_ADDED: 'reaction.added',
+  REACTION_REMOVED: 'reaction.removed',
   ERROR: 'error',
   PONG: 'pong',
 });
@@ -42,6 +44,8 @@ export const FRAMES = Object.freeze({
  *   | {type: typeof EVENTS.CHAT_UPDATED, chat: Chat}
  *   | {type: typeof EVENTS.MEMBER_ADDED, chat_id: number, user_id: number}
  *   | {type: typeof EVENTS.MEMBER_REMOVED, chat_id: number, user_id: number}
+ *   | {type: typeof EVENTS.REACTION_ADDED, chat_id: number, message_id: number, emoji: string, user_id: number}
+ *   | {type: typeof EVENTS.REACTION_REMOVED, chat_id: number, message_id: number, emoji: string, user_id: number}
  *   | {type: typeof EVENTS.ERROR, code?: string, detail?: string, client_id?: string}
  *   | {type: typeof EVENTS.PONG}} ServerEvent
  */

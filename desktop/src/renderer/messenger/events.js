@@ -71,6 +71,11 @@ export function createEventHandlers({ store, outgoing, sync, reading, notificati
       if (event.user_id === meId()) store.removeChat(event.chat_id);
       else sync.refreshChat(event.chat_id);
     },
+    // My own toggles were applied when I clicked: their echo changes nothing (store).
+    [EVENTS.REACTION_ADDED]: (event) =>
+      store.applyReaction(event.chat_id, event.message_id, { emoji: event.emoji, userId: event.user_id, added: true }),
+    [EVENTS.REACTION_REMOVED]: (event) =>
+      store.applyReaction(event.chat_id, event.message_id, { emoji: event.emoji, userId: event.user_id, added: false }),
     [EVENTS.ERROR]: (event) => {
       const text = describeSocketError(event);
       if (text) toast(text);

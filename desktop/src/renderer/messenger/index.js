@@ -7,6 +7,7 @@ import { bridge } from '../lib/bridge.js';
 import { wsUrl } from '../lib/config.js';
 import { describeError } from '../lib/errors.js';
 import { createStore } from '../lib/store.js';
+import { createFrequentEmoji } from '../lib/reactions.js';
 import { createSocket } from '../lib/ws.js';
 import { confirmDialog, newGroupDialog } from '../views/dialogs.js';
 import { renderShell } from '../views/shell.js';
@@ -54,6 +55,7 @@ export function startMessenger({ root, api, session, server, storage }) {
   const actions = createActions({
     store, api, server, history, sync, reading, outgoing, socket, onError, stop,
     dialogs: { confirm: confirmDialog, newGroup: newGroupDialog },
+    emoji: createFrequentEmoji(storage, `parley.emoji:${store.me?.id}`),
   });
   shell = renderShell(root, { store, actions });
 

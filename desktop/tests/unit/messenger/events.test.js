@@ -36,7 +36,7 @@ describe('event dispatcher', () => {
     const changes = [];
     store.subscribe((topic) => changes.push(topic));
     for (const event of [
-      { type: 'reaction.added', chat_id: 5, message_id: 10, emoji: '👍', user_id: 2 },
+      { type: 'poll.created', chat_id: 5, message_id: 10, poll: {} },
       { type: '__proto__' },
       { type: 'constructor' },
       { type: 'hasOwnProperty' },
