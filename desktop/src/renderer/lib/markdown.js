@@ -17,6 +17,9 @@ const markdown = new MarkdownIt('default', { html: false, linkify: true, breaks:
 export const ALLOWED_TAGS = Object.freeze(['p', 'br', 'strong', 'em', 's', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a']);
 const ALLOWED_ATTR = ['href', 'start'];
 const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+// Longer than the server accepts (4,000 characters): shown as plain text, so that no
+// input can make formatting slow.
+export const MAX_FORMATTED = 20_000;
 
 /**
  * True for absolute http(s) and mailto URLs; anything else (javascript:, data:,
@@ -64,6 +67,7 @@ function purify() {
  * @returns {{nodes: Node[], inline: boolean}}
  */
 export function renderMarkdown(text) {
+  if (text.length > MAX_FORMATTED) return { nodes: [document.createTextNode(text)], inline: true };
   const fragment = purify().sanitize(markdown.render(text), {
     ALLOWED_TAGS: [...ALLOWED_TAGS],
     ALLOWED_ATTR,
@@ -71,6 +75,8 @@ export function renderMarkdown(text) {
     ALLOW_ARIA_ATTR: false,
     RETURN_DOM_FRAGMENT: true,
   });
+  // A link whose target was refused is its text.
+  for (const link of fragment.querySelectorAll('a:not([href])')) link.replaceWith(...link.childNodes);
   // markdown-it ends blocks with newlines: whitespace between blocks is not content.
   const blocks = [...fragment.childNodes].filter((n) => n.nodeType !== Node.TEXT_NODE || n.textContent?.trim());
   if (blocks.length === 1 && blocks[0].nodeName === 'P') {
