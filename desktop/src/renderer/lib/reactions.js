@@ -5,7 +5,11 @@
 // what is known, so nothing is counted twice.
 
 /** @typedef {import('./types.js').Reaction} Reaction */
-/** @typedef {ReadonlyMap<string, ReadonlySet<number>>} Reactors  emoji → users known to have reacted */
+/**
+ * What events told us, per emoji: user id → true (reacted) or false (took it back).
+ * Users not in it may still be in the server's count.
+ * @typedef {ReadonlyMap<string, ReadonlyMap<number, boolean>>} Reactors
+ */
 
 /**
  * The reactions after `userId` added or removed `emoji`, or null when that changes
@@ -18,7 +22,7 @@
 export function applyReaction(reactions, reactors, { emoji, userId, added, meId }) {
   const mine = userId === meId;
   const current = reactions.find((r) => r.emoji === emoji);
-  const known = reactors.get(emoji) ?? new Set();
+  const known = reactors.get(emoji) ?? new Map();
   let count = current?.count ?? 0;
   let me = current?.me ?? false;
   if (mine) {
@@ -26,9 +30,11 @@ export function applyReaction(reactions, reactors, { emoji, userId, added, meId 
     me = added;
     count += added ? 1 : -1;
   } else if (added) {
-    if (known.has(userId)) return null;
+    if (known.get(userId) === true) return null;
     count += 1;
-  } else if (known.has(userId)) {
+  } else if (known.get(userId) === false) {
+    return null;
+  } else if (known.get(userId) === true) {
     count -= 1;
   } else {
     // Someone counted in the server's figure but not known to us: only if there is
@@ -37,14 +43,8 @@ export function applyReaction(reactions, reactors, { emoji, userId, added, meId 
     count -= 1;
   }
   count = Math.max(count, me ? 1 : 0);
-  const nextKnown = new Set(known);
-  if (!mine) {
-    if (added) nextKnown.add(userId);
-    else nextKnown.delete(userId);
-  }
   const nextReactors = new Map(reactors);
-  if (nextKnown.size) nextReactors.set(emoji, nextKnown);
-  else nextReactors.delete(emoji);
+  if (!mine) nextReactors.set(emoji, new Map(known).set(userId, added));
   /** @type {Reaction[]} */
   let next;
   if (current) {
@@ -59,13 +59,14 @@ export function applyReaction(reactions, reactors, { emoji, userId, added, meId 
 /**
  * Who reacted with one emoji, in words: "You, Bob Builder and 2 others".
  * @param {Reaction} reaction
- * @param {ReadonlySet<number> | undefined} known  users known to have reacted (not me)
+ * @param {ReadonlyMap<number, boolean> | undefined} known  what events told about others
  * @param {(userId: number) => string} nameOf
  */
 export function reactorsText(reaction, known, nameOf) {
-  const names = [...(reaction.me ? ['You'] : []), ...[...(known ?? [])].map(nameOf)];
-  const others = Math.max(0, reaction.count - names.length);
-  if (others) names.push(names.length ? `${others} other${others > 1 ? 's' : ''}` : `${others} ${others > 1 ? 'people' : 'person'}`);
+  const others = [...(known ?? [])].filter(([, reacted]) => reacted).map(([userId]) => nameOf(userId));
+  const names = [...(reaction.me ? ['You'] : []), ...others.slice(0, Math.max(0, reaction.count - (reaction.me ? 1 : 0)))];
+  const rest = Math.max(0, reaction.count - names.length);
+  if (rest) names.push(names.length ? `${rest} other${rest > 1 ? 's' : ''}` : `${rest} ${rest > 1 ? 'people' : 'person'}`);
   if (names.length <= 1) return names[0] ?? '';
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }

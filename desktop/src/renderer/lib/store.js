@@ -123,6 +123,8 @@ export function createStore({ now = () => Date.now() } = {}) {
       const i = lowerBound(list, message.id);
       if (list[i]?.id === message.id) list[i] = message;
       else list.splice(i, 0, message);
+      // The server's copy counts every reaction up to now: what events told before it is history.
+      reactors.delete(message.id);
       seen(message.id);
     }
     setTimeline(chatId, { messages: list });
