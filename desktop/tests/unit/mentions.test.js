@@ -54,3 +54,25 @@ describe('choosing', () => {
     expect(insertMention('hi @b how are you', { start: 3 }, 5, 'bob')).toEqual({ text: 'hi @bob how are you', cursor: 8 });
   });
 });
+
+describe('mention counts', () => {
+  it('a new unread message that mentions me counts; reading the chat (here or elsewhere) clears it', async () => {
+    const { storeWith } = await import('./messenger/helpers.js');
+    const { message } = await import('./messenger/helpers.js');
+    const store = storeWith([groupChat(8, 'Trip', { unread_count: 1, mention_count: 1 })]);
+    expect(store.totalMentions()).toBe(1);
+    store.addMessage(message(20, 8, BOB.id, { mentions: [ME.id] }), { countsAsUnread: true });
+    store.addMessage(message(21, 8, BOB.id, { mentions: [CAROL.id] }), { countsAsUnread: true });
+    // A replay of one already counted changes nothing.
+    store.addMessage(message(20, 8, BOB.id, { mentions: [ME.id] }), { countsAsUnread: true });
+    expect(store.chat(8)).toMatchObject({ unread_count: 3, mention_count: 2 });
+    // Read on another device (chat.read for me, up to the newest).
+    store.markRead(8, ME.id, 21);
+    expect(store.chat(8)).toMatchObject({ unread_count: 0, mention_count: 0 });
+    store.addMessage(message(22, 8, BOB.id, { mentions: [ME.id] }), { countsAsUnread: true });
+    expect(store.chat(8).mention_count).toBe(1);
+    // Read here: the read policy sets the unread count to 0.
+    store.setUnread(8, 0);
+    expect(store.chat(8).mention_count).toBe(0);
+  });
+});
