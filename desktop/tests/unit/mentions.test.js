@@ -24,7 +24,7 @@ describe('the @prefix at the cursor', () => {
 });
 
 describe('candidates', () => {
-  const group = groupChat(8, 'Trip', { members: [{ user: ME }, { user: BOB }, { user: CAROL }, { user: { id: 4, username: 'bobby', display_name: 'Robert Tables' } }] });
+  const group = groupChat(8, 'Trip', { members: [{ user: ME, role: 'owner' }, { user: BOB }, { user: CAROL }, { user: { id: 4, username: 'bobby', display_name: 'Robert Tables' } }] });
 
   it('members by username prefix first, then by a word of the display name; never me', () => {
     expect(mentionCandidates(group, 'bo', ME.id).map((c) => c.username)).toEqual(['bob', 'bobby']);
@@ -33,12 +33,15 @@ describe('candidates', () => {
     expect(mentionCandidates(group, 'me', ME.id)).toEqual([]);
   });
 
-  it('an empty prefix lists everyone, then @all and @here in groups only', () => {
+  it('an empty prefix lists everyone, then @all and @here in groups I own or administer', () => {
     expect(mentionCandidates(group, '', ME.id).map((c) => c.username)).toEqual(['bob', 'bobby', 'carol', 'all', 'here']);
     expect(mentionCandidates(group, 'a', ME.id).map((c) => c.username)).toEqual(['all']);
     expect(mentionCandidates(directChat(5), '', ME.id).map((c) => c.username)).toEqual(['bob']);
     expect(mentionCandidates(directChat(5), 'a', ME.id)).toEqual([]);
     expect(mentionCandidates(null, '', ME.id)).toEqual([]);
+    // A plain member's @all is plain text on the server: not offered.
+    const asMember = { ...group, members: group.members.map((m) => (m.user.id === ME.id ? { ...m, role: 'member' } : m)) };
+    expect(mentionCandidates(asMember, 'a', ME.id)).toEqual([]);
   });
 
   it('label and detail say who it is', () => {

@@ -25,8 +25,8 @@ export function mentionAt(text, cursor) {
 
 /**
  * Members whose username or display name starts with `query` (any word of the display
- * name), case-insensitive; exact prefix of the username first. Not me. In groups,
- * @all and @here as well.
+ * name), case-insensitive; exact prefix of the username first. Not me. In groups I
+ * own or administer, @all and @here as well.
  * @param {Chat | null} chat
  * @param {string} query
  * @param {number | undefined} meId
@@ -49,7 +49,10 @@ export function mentionCandidates(chat, query, meId, limit = 8) {
   found.sort((a, b) => a.rank - b.rank || a.username.localeCompare(b.username));
   /** @type {MentionCandidate[]} */
   const list = found.map(({ username, label, detail, userId }) => ({ username, label, detail, userId }));
-  if (chat.is_group) {
+  // @all/@here mention everyone only when a group's owner or an admin writes them
+  // (docs/API-EXTENSIONS.md); from anyone else they are plain text, so not offered.
+  const role = chat.members?.find((m) => m.user.id === meId)?.role;
+  if (chat.is_group && (role === 'owner' || role === 'admin')) {
     for (const [name, detail] of [['all', 'Everyone in this group'], ['here', 'Everyone in this group']]) {
       if (name.startsWith(q)) list.push({ username: name, label: `@${name}`, detail, userId: null });
     }

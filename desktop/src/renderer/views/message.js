@@ -244,7 +244,8 @@ export function messageRow(item, handlers) {
     h(
       'div',
       { class: `flow-root text-[0.94rem] leading-snug ${attachment ? 'px-2 pt-1 pb-1' : ''}` },
-      content(message.content ?? '', names, mentionsMe),
+      // @all/@here are marked only where the server counted them as mentions.
+      content(message.content ?? '', names && { ...names, everyone: names.everyone && Boolean(stored?.mentions?.length) }, mentionsMe),
       // Floated after the text: it sits on the last line when there is room, below otherwise.
       h(
         'span',

@@ -116,6 +116,12 @@ describe('event handlers', () => {
     expect(store.chat(6).title).toBe('Long weekend');
   });
 
+  it("chat.updated keeps my own unread and mention counts (the event carries the changer's)", () => {
+    store.upsertChat(groupChat(6, 'Trip', { unread_count: 4, mention_count: 2 }));
+    handle({ type: EVENTS.CHAT_UPDATED, chat: groupChat(6, 'Long weekend', { unread_count: 0, mention_count: 0 }) });
+    expect(store.chat(6)).toMatchObject({ title: 'Long weekend', unread_count: 4, mention_count: 2 });
+  });
+
   it('member.added / member.removed refetch the chat, or drop it when I was removed', () => {
     handle({ type: EVENTS.MEMBER_ADDED, chat_id: 6, user_id: 4 });
     handle({ type: EVENTS.MEMBER_REMOVED, chat_id: 6, user_id: BOB.id });
