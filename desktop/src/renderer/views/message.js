@@ -153,7 +153,8 @@ function reactionBar(message, reactors, handlers, own) {
           onclick: () => handlers.react?.(message, reaction.emoji),
         }, h('span', { 'aria-hidden': 'true' }, reaction.emoji), h('span', { class: 'text-xs font-semibold tabular-nums', 'aria-hidden': 'true' }, String(reaction.count))),
         h('span', {
-          class: 'reactors pointer-events-none absolute bottom-full left-1/2 z-20 mb-1 hidden -translate-x-1/2 rounded-md bg-slate-900 px-2 py-1 text-xs whitespace-nowrap text-white shadow group-focus-within/reaction:block group-hover/reaction:block dark:bg-slate-100 dark:text-slate-900',
+          // Aligned with the bubble's side, so it is never cut off at the timeline's edge.
+          class: `reactors pointer-events-none absolute bottom-full ${own ? 'right-0' : 'left-0'} z-20 mb-1 hidden max-w-72 truncate rounded-md bg-slate-900 px-2 py-1 text-xs whitespace-nowrap text-white shadow group-focus-within/reaction:block group-hover/reaction:block dark:bg-slate-100 dark:text-slate-900`,
           'aria-hidden': 'true',
         }, who));
     }),
