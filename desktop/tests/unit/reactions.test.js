@@ -63,7 +63,7 @@ describe('reactions in the messenger', () => {
     errors = [];
     handle = dispatcher(createEventHandlers({ store, outgoing: { settle: vi.fn() }, sync: {}, reading: {}, notifications: {}, toast: vi.fn() }));
     actions = createActions({
-      store, api, server: 'http://srv', history: {}, sync: {}, reading: {}, outgoing: {}, socket: {}, dialogs: {}, stop: vi.fn(),
+      store, api, server: 'http://srv', history: {}, sync: {}, reading: {}, outgoing: { unsent: () => 0, forgetAll: vi.fn() }, socket: {}, dialogs: {}, stop: vi.fn(),
       onError: (err) => errors.push(err),
       emoji: createFrequentEmoji(new MemoryStorage(), 'emoji'),
     });
@@ -122,6 +122,9 @@ describe('reactions in the messenger', () => {
     await actions.toggleReaction(store.timeline(8).messages[0], '🦄');
     expect(actions.frequentEmoji().slice(0, 3)).toEqual(['🚀', '🦄', DEFAULT_EMOJI[0]]);
     expect(actions.frequentEmoji()).toHaveLength(8);
+    // Signing out forgets them with the rest of the account's data.
+    await actions.signOut();
+    expect(actions.frequentEmoji()).toEqual(DEFAULT_EMOJI.slice(0, 8));
   });
 });
 

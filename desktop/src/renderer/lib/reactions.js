@@ -100,6 +100,10 @@ export function createFrequentEmoji(storage, key, now = () => Date.now()) {
         .map(([emoji]) => emoji);
       return [...new Set([...used, ...DEFAULT_EMOJI])].slice(0, size);
     },
+    /** Signing out: nothing of this account stays on the device. */
+    forget() {
+      storage?.removeItem(key);
+    },
     /** @param {string} emoji */
     use(emoji) {
       const data = read();

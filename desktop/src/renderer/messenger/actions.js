@@ -188,6 +188,7 @@ export function createActions({
         if (!ok) return;
       }
       outgoing.forgetAll();
+      emoji.forget();
       stop();
       // Ends the session on the server and locally; the app then shows sign-in.
       await api.logout().catch(() => {});
