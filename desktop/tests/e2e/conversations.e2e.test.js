@@ -277,6 +277,21 @@ describe('Parley conversations, end to end', { timeout: 240_000 }, () => {
     }
   });
 
+  it('looks right in the dark theme too', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark', locale: 'en-GB', timezoneId: 'UTC' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    await page.goto(server.url);
+    await page.getByLabel('Username or e-mail').fill('bob');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await chatRow(page, 'Alice Liddell').click();
+    await bubble(page, 'Back to the list above').locator('.quote').waitFor();
+    await bubble(page, 'Tickets booked').locator('.reaction').waitFor();
+    await screenshot(page, 'conv-11-dark.png');
+    await context.close();
+  });
+
   it('every new control has an accessible name', async () => {
     const unnamed = await bob.evaluate(() =>
       [...document.querySelectorAll('button, [role=option], textarea, input')].filter((el) => {
