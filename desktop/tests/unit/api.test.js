@@ -107,6 +107,24 @@ describe('api', () => {
     ]);
   });
 
+  it('replies, reactions (the emoji URL-encoded), readers and the page around a message', async () => {
+    await api.login('ann', 'correct horse');
+    await api.sendMessage(1, { content: 'yes', client_id: 'c3', reply_to_id: 7 });
+    expect(server.state.posted).toEqual([{ content: 'yes', client_id: 'c3', reply_to_id: 7 }]);
+    expect(await api.addReaction(1, 7, '👍🏽')).toBe('');
+    await api.removeReaction(1, 7, '❤️');
+    await api.addReaction(1, 7, '👩‍💻');
+    expect(await api.getReaders(1, 7)).toEqual([{ id: 2, username: 'bob', display_name: 'Bob' }]);
+    await api.getMessages(1, { around: 7, limit: 50 });
+    expect(server.state.requests.slice(1)).toEqual([
+      `PUT /chats/1/messages/7/reactions/${encodeURIComponent('👍🏽')}`,
+      `DELETE /chats/1/messages/7/reactions/${encodeURIComponent('❤️')}`,
+      `PUT /chats/1/messages/7/reactions/${encodeURIComponent('👩‍💻')}`,
+      'GET /chats/1/messages/7/readers',
+      'GET /chats/1/messages?around=7&limit=50',
+    ]);
+  });
+
   it('an upload refused by the server rejects with its status and detail', async () => {
     await api.login('ann', 'correct horse');
     const exe = new Blob(['MZ\x90\x00'], { type: 'application/octet-stream' });

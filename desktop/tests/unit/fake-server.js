@@ -1,10 +1,11 @@
 // A small stand-in for the Parley auth endpoints (API.md), used by the api unit
 // tests: real HTTP on 127.0.0.1, tokens that can be expired on demand, and
-// single-use refresh tokens; plus POST /attachments (multipart) with its refusals.
+// single-use refresh tokens; plus POST /attachments (multipart) with its refusals,
+// sending messages, reactions and readers (every request after sign-in is recorded).
 import http from 'node:http';
 
 export async function startFakeServer() {
-  const state = { access: new Set(), refresh: new Set(), counter: 0, refreshCalls: 0, posted: [], uploads: [], maxUpload: 64 * 1024 };
+  const state = { access: new Set(), refresh: new Set(), counter: 0, refreshCalls: 0, posted: [], uploads: [], requests: [], maxUpload: 64 * 1024 };
 
   function issue() {
     state.counter += 1;
@@ -60,6 +61,10 @@ export async function startFakeServer() {
           download_url: `/attachments/${id}?exp=1&sig=s`, thumbnail_url: isImage ? `/attachments/${id}/thumbnail?exp=1&sig=s` : null,
         });
       }
+      state.requests.push(`${req.method} ${req.url}`);
+      if (/^\/chats\/1\/messages\/\d+\/reactions\/[^/]+$/.test(path) && ['PUT', 'DELETE'].includes(req.method)) return send(204);
+      if (/^\/chats\/1\/messages\/\d+\/readers$/.test(path)) return send(200, [{ id: 2, username: 'bob', display_name: 'Bob' }]);
+      if (path === '/chats/1/messages' && req.method === 'GET') return send(200, []);
       if (path === '/chats/1/messages' && req.method === 'POST') {
         state.posted.push(body);
         return send(201, { id: state.posted.length, chat_id: 1, ...body });

@@ -154,18 +154,23 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
     createGroup: (title, memberIds) => body(http.post('/chats', { is_group: true, title, member_ids: memberIds })),
     /**
      * @param {number} chatId
-     * @param {{before?: number, after?: number, limit?: number}} [cursor]
+     * @param {{before?: number, after?: number, around?: number, limit?: number}} [cursor]  `around`: the page holding that message
      * @returns {Promise<Message[]>}
      */
     getMessages: (chatId, cursor = {}) => body(http.get(`/chats/${chatId}/messages`, { params: cursor })),
     /**
      * `attachment_url` is the `url` POST /attachments answered ("/attachments/12").
      * @param {number} chatId
-     * @param {{content: string, client_id: string, attachment_url?: string}} message
+     * @param {{content: string, client_id: string, attachment_url?: string, reply_to_id?: number}} message
      * @returns {Promise<Message>}
      */
-    sendMessage: (chatId, { content, client_id, attachment_url }) =>
-      body(http.post(`/chats/${chatId}/messages`, attachment_url ? { content, client_id, attachment_url } : { content, client_id })),
+    sendMessage: (chatId, { content, client_id, attachment_url, reply_to_id }) =>
+      body(http.post(`/chats/${chatId}/messages`, {
+        content,
+        client_id,
+        ...(attachment_url ? { attachment_url } : {}),
+        ...(reply_to_id ? { reply_to_id } : {}),
+      })),
     /**
      * Multipart upload of one file. No timeout (a large file on a slow link takes
      * what it takes); `signal` cancels it. `onProgress` gets the fraction sent, 0..1.
@@ -221,6 +226,14 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
       await http.delete('/users/me/avatar');
       return getMe();
     },
+    /** One emoji (URL-encoded in the path); 204, idempotent. @param {number} chatId @param {number} messageId @param {string} emoji */
+    addReaction: (chatId, messageId, emoji) =>
+      body(http.put(`/chats/${chatId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`)),
+    /** @param {number} chatId @param {number} messageId @param {string} emoji */
+    removeReaction: (chatId, messageId, emoji) =>
+      body(http.delete(`/chats/${chatId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`)),
+    /** Who has read my message (groups). @param {number} chatId @param {number} messageId @returns {Promise<User[]>} */
+    getReaders: (chatId, messageId) => body(http.get(`/chats/${chatId}/messages/${messageId}/readers`)),
     /** @param {number} chatId @param {number} messageId */
     markRead: (chatId, messageId) => body(http.post(`/chats/${chatId}/read`, { message_id: messageId })),
   };

@@ -44,10 +44,13 @@ export function createOutbox(storage, key, { now = () => new Date().toISOString(
      * @param {string} content
      * @param {import('./types.js').UploadedFile | null} [attachment]  the message references
      *   it by `attachment_url`; the rest lets a pending message show it.
+     * @param {import('./types.js').ReplyTo | null} [replyTo]  the message answered: sent as
+     *   reply_to_id, shown as the quote while pending
      */
-    add(chatId, content, attachment = null) {
+    add(chatId, content, attachment = null, replyTo = null) {
       /** @type {OutboxEntry} */
       const entry = { client_id: newId(), chat_id: chatId, content, created_at: now(), status: 'pending' };
+      if (replyTo) Object.assign(entry, { reply_to_id: replyTo.id, reply_to: replyTo });
       if (attachment) {
         const { ref, ...shown } = attachment;
         Object.assign(entry, { attachment_url: ref, attachment: shown });

@@ -11,10 +11,13 @@
 // (The highest message id seen, `lastSeenId`, is a cursor the socket reads on
 // reconnect, not state anyone renders, so it has no topic.)
 
+import { applyReaction } from './reactions.js';
+
 /** @typedef {import('./types.js').Chat} Chat */
 /** @typedef {import('./types.js').Message} Message */
 /** @typedef {import('./types.js').OutboxEntry} OutboxEntry */
 /** @typedef {import('./types.js').User} User */
+/** @typedef {import('./reactions.js').Reactors} Reactors */
 
 /** The names subscribers listen on; the detail passed along is noted for each. */
 export const TOPICS = Object.freeze({
@@ -41,6 +44,8 @@ const TYPING_MS = 6_000;
 const NO_TIMELINE = Object.freeze({ messages: Object.freeze([]), loaded: false, hasMore: true });
 /** @type {readonly OutboxEntry[]} */
 const NO_ENTRIES = Object.freeze([]);
+/** @type {Reactors} */
+const NO_REACTORS = new Map();
 
 /**
  * Index of the first message with id >= `id` in an ascending list.
@@ -76,6 +81,8 @@ export function createStore({ now = () => Date.now() } = {}) {
   const timelines = new Map();
   /** @type {Map<number, ReadonlyMap<number, number>>} chat id → (user id → typing until) */
   const typing = new Map();
+  /** @type {Map<number, Reactors>} message id → who is known to have reacted (lib/reactions.js) */
+  const reactors = new Map();
   /** @type {Map<number, readonly OutboxEntry[]>} */
   let pendingByChat = new Map();
   /** @type {readonly Chat[] | null} */
@@ -116,6 +123,8 @@ export function createStore({ now = () => Date.now() } = {}) {
       const i = lowerBound(list, message.id);
       if (list[i]?.id === message.id) list[i] = message;
       else list.splice(i, 0, message);
+      // The server's copy counts every reaction up to now: what events told before it is history.
+      reactors.delete(message.id);
       seen(message.id);
     }
     setTimeline(chatId, { messages: list });
@@ -208,12 +217,19 @@ export function createStore({ now = () => Date.now() } = {}) {
       for (const chat of chats.values()) total += chat.unread_count || 0;
       return total;
     },
-    /** @param {number} chatId @param {number} count */
+    /** Read up to the newest (count 0) also clears the mentions. @param {number} chatId @param {number} count */
     setUnread(chatId, count) {
       const chat = chats.get(chatId);
-      if (!chat || chat.unread_count === count) return;
-      patchChat(chatId, { unread_count: count });
+      const mentions = count === 0 ? 0 : (chat?.mention_count ?? 0);
+      if (!chat || (chat.unread_count === count && (chat.mention_count ?? 0) === mentions)) return;
+      patchChat(chatId, { unread_count: count, mention_count: mentions });
       emit(TOPICS.CHATS);
+    },
+    /** Chats in which someone mentioned me in a message I have not read. */
+    totalMentions() {
+      let total = 0;
+      for (const chat of chats.values()) total += chat.mention_count || 0;
+      return total;
     },
 
     get activeChatId() {
@@ -276,7 +292,8 @@ export function createStore({ now = () => Date.now() } = {}) {
       if (chat) {
         if (!chat.last_message || message.id >= chat.last_message.id) patchChat(chat.id, { last_message: message });
         if (!known && countsAsUnread && message.sender_id !== me?.id) {
-          patchChat(chat.id, { unread_count: (chat.unread_count || 0) + 1 });
+          const mentionsMe = me !== null && Boolean(message.mentions?.includes(me.id));
+          patchChat(chat.id, { unread_count: (chat.unread_count || 0) + 1, mention_count: (chat.mention_count || 0) + (mentionsMe ? 1 : 0) });
         }
         if (stopTyping(message.chat_id, message.sender_id)) emit(TOPICS.TYPING, message.chat_id);
         emit(TOPICS.CHATS);
@@ -302,12 +319,42 @@ export function createStore({ now = () => Date.now() } = {}) {
      */
     deleteMessage(chatId, messageId) {
       const t = timelines.get(chatId);
-      if (t && includes(t.messages, messageId)) {
-        setTimeline(chatId, { messages: t.messages.filter((m) => m.id !== messageId) });
+      // Replies to it keep their place but quote a deleted message, as the server shows them.
+      const quoting = t?.messages.some((m) => m.reply_to?.id === messageId && !m.reply_to.deleted);
+      if (t && (includes(t.messages, messageId) || quoting)) {
+        const list = t.messages
+          .filter((m) => m.id !== messageId)
+          .map((m) => (m.reply_to?.id === messageId ? { ...m, reply_to: { ...m.reply_to, excerpt: '', deleted: true } } : m));
+        setTimeline(chatId, { messages: list });
+        reactors.delete(messageId);
         emit(TOPICS.TIMELINE, chatId);
       }
       return chats.get(chatId)?.last_message?.id === messageId;
     },
+    /**
+     * reaction.added / reaction.removed, or my own toggle before the server answers.
+     * Applied once: repeats (my REST call and then its event) change nothing. Returns
+     * true if something changed.
+     * @param {number} chatId
+     * @param {number} messageId
+     * @param {{emoji: string, userId: number, added: boolean}} change
+     */
+    applyReaction(chatId, messageId, { emoji, userId, added }) {
+      const t = timelines.get(chatId);
+      if (!t || !includes(t.messages, messageId)) return false;
+      const i = lowerBound(t.messages, messageId);
+      const message = t.messages[i];
+      const next = applyReaction(message.reactions ?? [], reactors.get(messageId) ?? new Map(), { emoji, userId, added, meId: me?.id });
+      if (!next) return false;
+      reactors.set(messageId, next.reactors);
+      const list = t.messages.slice();
+      list[i] = { ...message, reactions: next.reactions };
+      setTimeline(chatId, { messages: list });
+      emit(TOPICS.TIMELINE, chatId);
+      return true;
+    },
+    /** Who is known to have reacted to a message (not me), per emoji. @param {number} messageId @returns {Reactors} */
+    reactorsOf: (messageId) => reactors.get(messageId) ?? NO_REACTORS,
     /**
      * chat.read: `userId` has read everything up to `messageId` in `chatId`.
      * @param {number} chatId

@@ -37,6 +37,13 @@
  * @typedef {Attachment & {ref: string}} UploadedFile
  */
 
+/** MessageOut.reply_to: the quoted message (excerpt empty once it is deleted). @typedef {{id: number, sender_id: number, excerpt: string, deleted: boolean}} ReplyTo */
+/** One emoji under a message: how many reacted, and whether I did. @typedef {{emoji: string, count: number, me: boolean}} Reaction */
+/**
+ * MessageOut.preview: the card of the first link, fetched by the server after sending.
+ * @typedef {{url: string, title?: string | null, description?: string | null, image_url?: string | null, site_name?: string | null}} LinkPreview
+ */
+
 /**
  * MessageOut.
  * @typedef {object} Message
@@ -50,6 +57,10 @@
  * @property {string | null} edited_at
  * @property {boolean} is_read
  * @property {string | null} client_id
+ * @property {ReplyTo | null} [reply_to]
+ * @property {Reaction[]} [reactions]
+ * @property {number[]} [mentions]   user ids
+ * @property {LinkPreview | null} [preview]
  */
 
 /**
@@ -62,6 +73,7 @@
  * @property {Member[]} members
  * @property {Message | null} last_message
  * @property {number} unread_count
+ * @property {number} [mention_count]  my unread messages that mention me
  */
 
 /**
@@ -77,6 +89,8 @@
  * @property {string} [error]
  * @property {string} [attachment_url]  what POST /attachments answered as `url`
  * @property {Attachment} [attachment]
+ * @property {number} [reply_to_id]  sent as reply_to_id
+ * @property {ReplyTo} [reply_to]    the quote, shown while pending
  */
 
 /**

@@ -103,6 +103,24 @@ export class VirtualList {
     if (!follow && this.root.scrollTop < this.root.clientHeight) this.onNearTop();
   }
 
+  /**
+   * Scrolls so that the item with `key` is in view (a third from the top); false if
+   * there is no such item.
+   * @param {string} key
+   */
+  scrollToKey(key) {
+    const i = this.index.get(key);
+    if (i === undefined) return false;
+    // Twice: rendering around the target measures its neighbours, which moves it.
+    for (let pass = 0; pass < 2; pass++) {
+      this.root.scrollTop = Math.max(0, this.offsets[i] - this.root.clientHeight / 3);
+      if (this._render()) this._recomputeOffsets();
+    }
+    this.root.scrollTop = Math.max(0, this.offsets[i] - this.root.clientHeight / 3);
+    this._render();
+    return true;
+  }
+
   /** Detaches from `root`, which the next list (another chat) may reuse. */
   destroy() {
     cancelAnimationFrame(this.frame);

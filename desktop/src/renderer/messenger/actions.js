@@ -3,6 +3,8 @@
 // sign out. Each changes the server first and then the store; failures are told in
 // words (onError).
 import { FRAMES } from '../lib/events.js';
+import { createFrequentEmoji } from '../lib/reactions.js';
+import { quoteOf } from '../lib/reply.js';
 import { resolveServerUrl } from '../lib/upload.js';
 
 /** @typedef {import('../lib/types.js').Chat} Chat */
@@ -42,8 +44,12 @@ const TYPING_EVERY_MS = 3_000;
  * @param {(err: unknown) => void} deps.onError
  * @param {() => void} deps.stop     ends the messenger (signing out)
  * @param {() => number} [deps.now]
+ * @param {ReturnType<typeof createFrequentEmoji>} [deps.emoji]  the picker's favourites
  */
-export function createActions({ store, api, server, history, sync, reading, outgoing, socket, dialogs, drafts, onError, stop, now = () => Date.now() }) {
+export function createActions({
+  store, api, server, history, sync, reading, outgoing, socket, dialogs, drafts, onError, stop, now = () => Date.now(),
+  emoji = createFrequentEmoji(null, 'parley.emoji'),
+}) {
   let lastTypingAt = 0;
   /** @param {string | null | undefined} url */
   const assetUrl = (url) => resolveServerUrl(server, url);
@@ -92,6 +98,7 @@ export function createActions({ store, api, server, history, sync, reading, outg
     // Like unsent messages, drafts stay only while signed in: the next person at this
     // computer must not find them.
     drafts?.forgetAll();
+    emoji.forget();
     stop();
     // Ends the session on the server and locally; the app then shows sign-in.
     await api.logout().catch(() => {});
@@ -174,9 +181,11 @@ export function createActions({ store, api, server, history, sync, reading, outg
      * @param {number} chatId
      * @param {string} content
      * @param {import('../lib/types.js').UploadedFile | null} [attachment]
+     * @param {Message | null} [replyTo]  the message answered
      */
-    send(chatId, content, attachment = null) {
-      outgoing.send(chatId, content, attachment);
+    send(chatId, content, attachment = null, replyTo = null) {
+      if (replyTo) outgoing.send(chatId, content, attachment, quoteOf(replyTo));
+      else outgoing.send(chatId, content, attachment);
       drafts?.clear(chatId); // sent: nothing left to restore
       // Receivers clear the indicator on this message; announce the next typing at once.
       lastTypingAt = 0;
@@ -192,6 +201,45 @@ export function createActions({ store, api, server, history, sync, reading, outg
       if (!ok) return;
       if ((await guarded(api.deleteMessage(message.chat_id, message.id))) === null) return;
       if (store.deleteMessage(message.chat_id, message.id)) sync.refreshChat(message.chat_id);
+    },
+    /**
+     * Adds my reaction, or takes it back if I had it. Shown at once; undone (and told)
+     * if the server refuses. The event of my own change then changes nothing.
+     * @param {Message} message
+     * @param {string} symbol  one emoji
+     */
+    async toggleReaction(message, symbol) {
+      const meId = store.me?.id;
+      if (meId === undefined) return;
+      const added = !store.timeline(message.chat_id).messages.find((m) => m.id === message.id)?.reactions?.find((r) => r.emoji === symbol)?.me;
+      const change = { emoji: symbol, userId: meId, added };
+      store.applyReaction(message.chat_id, message.id, change);
+      if (added) emoji.use(symbol);
+      try {
+        if (added) await api.addReaction(message.chat_id, message.id, symbol);
+        else await api.removeReaction(message.chat_id, message.id, symbol);
+      } catch (err) {
+        store.applyReaction(message.chat_id, message.id, { ...change, added: !added });
+        onError(err);
+      }
+    },
+    /** The reaction picker's row: the emoji I use most, then common ones. */
+    frequentEmoji: () => emoji.list(),
+    /**
+     * Who has read my message in a group (null after telling why it failed).
+     * @param {Message} message
+     */
+    readers: (message) => guarded(api.getReaders(message.chat_id, message.id)),
+    /**
+     * Makes a quoted message part of the loaded history, so the view can scroll to
+     * it; false (and told) when that is not possible.
+     * @param {number} chatId
+     * @param {number} messageId
+     */
+    async showMessage(chatId, messageId) {
+      const found = await guarded(history.loadAround(chatId, messageId));
+      if (found === false) onError(new Error('That message is too far back to jump to, or it has been deleted. Scroll up to find it.'));
+      return Boolean(found);
     },
     /** @param {OutboxEntry} entry */
     retry: (entry) => outgoing.retry(entry.client_id),

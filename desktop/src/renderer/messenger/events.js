@@ -64,13 +64,23 @@ export function createEventHandlers({ store, outgoing, sync, reading, notificati
     [EVENTS.TYPING]: (event) => store.setTyping(event.chat_id, event.user_id),
     [EVENTS.PRESENCE]: (event) => store.setPresence(event.user_id, event.online, event.last_seen_at),
     [EVENTS.CHAT_CREATED]: ({ chat }) => store.upsertChat(chat),
-    [EVENTS.CHAT_UPDATED]: ({ chat }) => store.upsertChat(chat),
+    // The event carries the view of whoever changed the chat: its unread and mention
+    // counts are theirs, so a chat we know keeps ours.
+    [EVENTS.CHAT_UPDATED]: ({ chat }) => {
+      const known = store.chat(chat.id);
+      store.upsertChat(known ? { ...chat, unread_count: known.unread_count, mention_count: known.mention_count } : chat);
+    },
     // Member lists change: the chat again, with its new members.
     [EVENTS.MEMBER_ADDED]: (event) => sync.refreshChat(event.chat_id),
     [EVENTS.MEMBER_REMOVED]: (event) => {
       if (event.user_id === meId()) store.removeChat(event.chat_id);
       else sync.refreshChat(event.chat_id);
     },
+    // My own toggles were applied when I clicked: their echo changes nothing (store).
+    [EVENTS.REACTION_ADDED]: (event) =>
+      store.applyReaction(event.chat_id, event.message_id, { emoji: event.emoji, userId: event.user_id, added: true }),
+    [EVENTS.REACTION_REMOVED]: (event) =>
+      store.applyReaction(event.chat_id, event.message_id, { emoji: event.emoji, userId: event.user_id, added: false }),
     [EVENTS.ERROR]: (event) => {
       const text = describeSocketError(event);
       if (text) toast(text);

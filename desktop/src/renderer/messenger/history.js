@@ -54,6 +54,34 @@ export function createHistory({ store, api, onError, now = () => Date.now() }) {
     },
 
     /**
+     * Makes `messageId` part of the loaded timeline (jumping to a quoted message): the
+     * page around it, then the pages between it and what is loaded, so the timeline
+     * never has a hole in it. Returns false when it is too far back (more than
+     * `maxPages` pages) or gone; errors are the caller's to report.
+     * @param {number} chatId
+     * @param {number} messageId
+     * @param {{maxPages?: number}} [options]
+     */
+    async loadAround(chatId, messageId, { maxPages = 10 } = {}) {
+      const loaded = store.timeline(chatId).messages;
+      if (loaded.some((m) => m.id === messageId)) return true;
+      const page = await api.getMessages(chatId, { around: messageId, limit: FIRST_PAGE });
+      if (!page.some((m) => m.id === messageId)) return false;
+      const collected = [...page];
+      const oldest = loaded[0]?.id;
+      let cursor = page[page.length - 1].id;
+      for (let i = 0; oldest !== undefined && cursor < oldest; i++) {
+        if (i >= maxPages) return false;
+        const between = await api.getMessages(chatId, { after: cursor, limit: OLDER_PAGE });
+        if (!between.length) break;
+        collected.push(...between);
+        cursor = between[between.length - 1].id;
+      }
+      store.addPage(chatId, collected, { limit: FIRST_PAGE, older: false });
+      return true;
+    },
+
+    /**
      * The newest page again: edits, deletions and read receipts made while we were
      * away are not replayed by `since`. Failures are the caller's to report.
      * @param {number} chatId

@@ -8,6 +8,7 @@ import { wsUrl } from '../lib/config.js';
 import { describeError } from '../lib/errors.js';
 import { createDrafts } from '../lib/drafts.js';
 import { createStore } from '../lib/store.js';
+import { createFrequentEmoji } from '../lib/reactions.js';
 import { createSocket } from '../lib/ws.js';
 import { confirmDialog, newGroupDialog } from '../views/dialogs.js';
 import { openGroupInfo } from '../views/group-info.js';
@@ -59,6 +60,7 @@ export function startMessenger({ root, api, session, server, storage }) {
   const actions = createActions({
     store, api, server, history, sync, reading, outgoing, socket, drafts, onError, stop,
     dialogs: { confirm: confirmDialog, newGroup: newGroupDialog, groupInfo: openGroupInfo, profile: openProfile },
+    emoji: createFrequentEmoji(storage, `parley.emoji:${store.me?.id}`),
   });
   shell = renderShell(root, { store, actions });
 

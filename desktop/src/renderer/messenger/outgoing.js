@@ -36,9 +36,10 @@ export function createOutgoing({ api, store, storage, key, timers }) {
      * @param {number} chatId
      * @param {string} content
      * @param {import('../lib/types.js').UploadedFile | null} [attachment]
+     * @param {import('../lib/types.js').ReplyTo | null} [replyTo]  the message answered
      */
-    send(chatId, content, attachment = null) {
-      outbox.add(chatId, content, attachment);
+    send(chatId, content, attachment = null, replyTo = null) {
+      outbox.add(chatId, content, attachment, replyTo);
       mirror();
       retry.flush();
     },

@@ -1,10 +1,16 @@
 // The open conversation: header (title, presence, typing), the virtualised
 // timeline, and the composer (Enter sends, Shift+Enter adds a line, ↑ edits the
-// last own message, Esc cancels an edit). Files come in through the attach button,
-// drag-and-drop onto the conversation or paste; they upload while staged in the
-// composer and are sent with the next message (the text becomes the first one's caption).
+// last own message, Esc cancels an edit or a reply, Alt+R replies to the last
+// message and Ctrl+↑/↓ picks another, "@" suggests members). Files come in through
+// the attach button, drag-and-drop onto the conversation or paste; they upload while
+// staged in the composer and are sent with the next message (the text becomes the
+// first one's caption). Reactions, "seen by" and jumping to a quoted message live
+// here too; each row is drawn by message.js.
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
+import { insertMention, mentionAt, mentionCandidates } from '../lib/mentions.js';
 import { chatTitle, memberName, otherMember } from '../lib/names.js';
+import { DEFAULT_EMOJI } from '../lib/reactions.js';
+import { createReplyState } from '../lib/reply.js';
 import { TOPICS } from '../lib/store.js';
 import { dayKey, dayLabel } from '../lib/time.js';
 import { createUploads, filesFromTransfer, isFileDrag } from '../lib/upload.js';
@@ -12,6 +18,7 @@ import { VirtualList } from '../lib/virtual-list.js';
 import { createAttachmentTray } from './attachment-tray.js';
 import { avatar } from './common.js';
 import { dayRow, edgeRow, messageRow } from './message.js';
+import { openPopover } from './popover.js';
 
 /** @typedef {import('../lib/types.js').Chat} Chat */
 /** @typedef {import('../lib/types.js').Message} Message */
@@ -19,11 +26,13 @@ import { dayRow, edgeRow, messageRow } from './message.js';
 /** @typedef {import('../lib/types.js').UploadedFile} UploadedFile */
 /** @typedef {import('./message.js').TimelineItem} TimelineItem */
 /** @typedef {import('./message.js').TimelineMessage} TimelineMessage */
+/** @typedef {import('./message.js').MentionNames} MentionNames */
+/** @typedef {import('../lib/mentions.js').MentionCandidate} MentionCandidate */
 
 /**
  * What the conversation can ask for (messenger/actions.js).
  * @typedef {object} ChatViewActions
- * @property {(chatId: number, content: string, attachment?: UploadedFile) => void} send
+ * @property {(chatId: number, content: string, attachment?: UploadedFile | null, replyTo?: Message | null) => void} send
  * @property {(message: Message, content: string) => void} edit
  * @property {(message: Message) => void} remove
  * @property {(entry: OutboxEntry) => void} retry
@@ -38,7 +47,15 @@ import { dayRow, edgeRow, messageRow } from './message.js';
  * @property {(chatId: number) => string} [loadDraft]  the unsent text of a chat (lib/drafts.js)
  * @property {(chatId: number, text: string) => void} [draftChanged]  while typing
  * @property {(chatId: number, text: string) => void} [saveDraft]  on leaving a chat
+ * @property {(message: Message, emoji: string) => void} toggleReaction
+ * @property {() => string[]} frequentEmoji
+ * @property {(message: Message) => Promise<import('../lib/types.js').User[] | null>} readers
+ * @property {(chatId: number, messageId: number) => Promise<boolean>} showMessage
  */
+
+// The picker's second row: more common reactions after the favourites.
+const MORE_EMOJI = ['😀', '😅', '😍', '🤔', '👀', '👏', '🙌', '💯', '✅', '❌', '😡', '🥳', '🤝', '💪', '☕', '🚀'];
+const HIGHLIGHT_MS = 2_500;
 
 const GROUP_GAP_MS = 5 * 60_000;
 const MAX_LENGTH = 4000;
@@ -75,6 +92,15 @@ export function createChatView({ store, actions }) {
   let itemCache = new Map();
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let typingTimer;
+  const replies = createReplyState();
+  /** @type {number | null} a message jumped to, shown highlighted for a moment */
+  let highlightId = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let highlightTimer;
+  /** @type {WeakMap<Chat, MentionNames>} per chat object: a new one when its members change */
+  const namesCache = new WeakMap();
+  /** @type {{start: number, query: string, candidates: MentionCandidate[], active: number} | null} */
+  let mention = null;
 
   const title = h('h2', { class: 'truncate text-base font-semibold', id: 'chat-title' });
   const subtitle = h('p', { class: 'truncate text-xs text-slate-500 dark:text-slate-400', 'aria-live': 'polite' });
@@ -112,8 +138,25 @@ export function createChatView({ store, actions }) {
     editLabel,
     h('button', { type: 'button', class: 'icon-btn ml-auto size-7', 'aria-label': 'Cancel editing', onclick: () => stopEditing() }, icon(ICONS.close, 'size-4')),
   );
+  const replyWho = h('span', { class: 'font-semibold' });
+  const replyText = h('span', { class: 'truncate text-slate-500 dark:text-slate-400' });
+  const replyBanner = h(
+    'div',
+    { class: 'reply-bar hidden items-center gap-2 px-4 pt-2 text-xs text-brand-700 dark:text-brand-400', 'aria-live': 'polite' },
+    icon(ICONS.reply, 'size-4 shrink-0'),
+    h('span', { class: 'flex min-w-0 flex-1 flex-col border-l-2 border-brand-500 pl-2' }, replyWho, replyText),
+    h('button', { type: 'button', class: 'icon-btn ml-auto size-7', 'aria-label': 'Cancel reply', title: 'Cancel reply (Esc)', onclick: () => cancelReply() }, icon(ICONS.close, 'size-4')),
+  );
+  const mentionList = h('ul', {
+    id: 'mention-list',
+    role: 'listbox',
+    'aria-label': 'People to mention',
+    class: 'absolute bottom-full left-3 z-30 mb-1 hidden max-h-64 w-72 overflow-y-auto rounded-xl border border-slate-200 bg-white p-1 shadow-xl dark:border-slate-700 dark:bg-slate-800',
+  });
   const input = h('textarea', {
     id: 'composer',
+    'aria-autocomplete': 'list',
+    'aria-controls': 'mention-list',
     rows: '1',
     class: 'max-h-40 min-h-10 flex-1 resize-none rounded-2xl border-0 bg-slate-100 px-4 py-2.5 text-[0.95rem] leading-snug text-slate-900 placeholder:text-slate-400 focus:ring-2 focus:ring-brand-500/40 focus:outline-none dark:bg-slate-800 dark:text-slate-100',
     placeholder: 'Write a message…',
@@ -145,7 +188,9 @@ export function createChatView({ store, actions }) {
     onNotice: (text) => note(text),
   });
   const tray = createAttachmentTray({ remove: (id) => uploads.remove(id), retry: (id) => uploads.retry(id) });
-  const composer = h('form', { class: 'border-t border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900', 'aria-label': 'Write a message' },
+  const composer = h('form', { class: 'relative border-t border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900', 'aria-label': 'Write a message' },
+    mentionList,
+    replyBanner,
     editBanner,
     tray.element,
     composerNote,
@@ -174,7 +219,30 @@ export function createChatView({ store, actions }) {
     discard: (entry) => actions.discard(entry),
     assetUrl: (url) => actions.assetUrl(url),
     attachmentFailed: (message) => actions.attachmentFailed(message),
+    reply: (message) => startReply(message),
+    react: (message, emoji) => actions.toggleReaction(message, emoji),
+    pickReaction: (message, anchor) => pickReaction(message, anchor),
+    showQuote: (message) => showQuote(message),
+    seenBy: (message, anchor) => seenBy(message, anchor),
+    nameOf: (userId) => memberName(chatId === null ? null : store.chat(chatId), userId),
   };
+
+  /** @param {Chat | null} chat @returns {MentionNames | undefined} */
+  function namesOf(chat) {
+    if (!chat) return undefined;
+    let names = namesCache.get(chat);
+    if (!names) {
+      const me = store.me;
+      names = {
+        usernames: new Set((chat.members ?? []).map((m) => m.user.username.toLowerCase())),
+        me: me?.username?.toLowerCase() ?? null,
+        meId: me?.id,
+        everyone: chat.is_group,
+      };
+      namesCache.set(chat, names);
+    }
+    return names;
+  }
 
   /** @param {TimelineItem} item */
   function renderItem(item) {
@@ -225,6 +293,7 @@ export function createChatView({ store, actions }) {
       const own = !stored || senderId === meId;
       const first = !prev || newDay || prev.senderId !== senderId ||
         Date.parse(message.created_at) - Date.parse(prev.createdAt) > GROUP_GAP_MS;
+      const quoted = message.reply_to;
       push({
         kind: 'message',
         key: stored ? `m${stored.id}` : `c${message.client_id}`,
@@ -234,6 +303,11 @@ export function createChatView({ store, actions }) {
         status: pending ? pending.status : stored?.is_read ? 'read' : 'sent',
         author: stored && !own ? memberName(chat, stored.sender_id) : 'You',
         showAuthor: Boolean(chat?.is_group && !own && first),
+        quoteAuthor: quoted ? (quoted.sender_id === meId ? 'You' : memberName(chat, quoted.sender_id)) : undefined,
+        isGroup: Boolean(chat?.is_group),
+        names: namesOf(chat),
+        reactors: stored ? store.reactorsOf(stored.id) : undefined,
+        highlighted: stored !== null && stored.id === highlightId,
       });
       // Pending entries carry no sender id; treat them as mine for grouping.
       prev = { senderId: pending ? meId : senderId, createdAt: message.created_at };
@@ -244,6 +318,9 @@ export function createChatView({ store, actions }) {
 
   function renderTimeline({ stickToBottom = false } = {}) {
     if (!list || chatId === null) return;
+    // The message being answered was deleted: nothing to reply to any more.
+    const target = replies.get(chatId);
+    if (target && store.timeline(chatId).loaded && !store.timeline(chatId).messages.some((m) => m.id === target.id)) cancelReply(false);
     list.setItems(buildItems(chatId), { stickToBottom });
     const t = store.timeline(chatId);
     // History shorter than the screen: fetch more, as scrolling up would.
@@ -292,6 +369,7 @@ export function createChatView({ store, actions }) {
   function startEditing(message) {
     // The draft steps aside for the edit and comes back after it.
     if (!editing && chatId !== null) actions.saveDraft?.(chatId, input.value);
+    if (chatId !== null && replies.get(chatId)) cancelReply(false);
     editing = message;
     editLabel.textContent = message.content;
     editBanner.classList.replace('hidden', 'flex');
@@ -315,6 +393,186 @@ export function createChatView({ store, actions }) {
     const messages = store.timeline(chatId).messages;
     for (let i = messages.length - 1; i >= 0; i--) if (messages[i].sender_id === store.me?.id) return messages[i];
     return null;
+  }
+
+  // ---- replies ---------------------------------------------------------------
+  /** @param {Message} message */
+  function startReply(message) {
+    if (editing) stopEditing();
+    replies.start(message);
+    renderReplyBanner();
+    input.focus();
+  }
+
+  function cancelReply(focus = true) {
+    if (chatId !== null) replies.cancel(chatId);
+    renderReplyBanner();
+    if (focus) input.focus();
+  }
+
+  function renderReplyBanner() {
+    const target = chatId === null ? null : replies.get(chatId);
+    replyBanner.classList.toggle('hidden', !target);
+    replyBanner.classList.toggle('flex', Boolean(target));
+    if (!target) return;
+    const chat = store.chat(target.chat_id);
+    replyWho.textContent = `Replying to ${target.sender_id === store.me?.id ? 'yourself' : memberName(chat, target.sender_id)}`;
+    replyText.textContent = target.content || (target.attachment ? target.attachment.name : '');
+  }
+
+  /** Keyboard: Alt+R / Ctrl+↑ replies to the message before, Ctrl+↓ to the one after (past the last: none). @param {-1 | 1} step */
+  function moveReply(step) {
+    if (chatId === null) return;
+    const target = replies.move(store.timeline(chatId).messages, chatId, step);
+    if (target && editing) stopEditing();
+    renderReplyBanner();
+    if (target) list?.scrollToKey(`m${target.id}`);
+  }
+
+  /** A quote was clicked: show the original, loading it if needed, highlighted for a moment. @param {TimelineMessage} message */
+  async function showQuote(message) {
+    const quote = message.reply_to;
+    const id = chatId;
+    if (!quote || id === null) return;
+    if (quote.deleted) {
+      note('The original message was deleted.');
+      return;
+    }
+    if (!(await actions.showMessage(id, quote.id)) || chatId !== id) return;
+    highlightId = quote.id;
+    renderTimeline();
+    list?.scrollToKey(`m${quote.id}`);
+    clearTimeout(highlightTimer);
+    highlightTimer = setTimeout(() => {
+      highlightId = null;
+      renderTimeline();
+    }, HIGHLIGHT_MS);
+  }
+
+  // ---- reactions and "seen by" --------------------------------------------------
+  /** @param {Message} message @param {HTMLElement} anchor */
+  function pickReaction(message, anchor) {
+    /** @param {string} emoji */
+    const choice = (emoji) => h('button', {
+      type: 'button',
+      class: 'emoji-choice inline-flex size-9 items-center justify-center rounded-lg text-xl hover:bg-slate-100 focus-visible:bg-slate-100 dark:hover:bg-slate-700 dark:focus-visible:bg-slate-700',
+      'aria-label': `React with ${emoji}`,
+      onclick: () => {
+        popover.close();
+        actions.toggleReaction(message, emoji);
+        anchor.focus();
+      },
+    }, emoji);
+    const frequent = actions.frequentEmoji();
+    const more = [...DEFAULT_EMOJI, ...MORE_EMOJI].filter((e) => !frequent.includes(e));
+    const popover = openPopover(anchor, { label: 'Choose a reaction', className: 'w-[19.5rem]' },
+      h('p', { class: 'px-1 pb-1 text-xs font-semibold text-slate-500 dark:text-slate-400' }, 'Frequently used'),
+      h('div', { class: 'grid grid-cols-8 gap-0.5' }, frequent.map(choice)),
+      h('p', { class: 'px-1 pt-2 pb-1 text-xs font-semibold text-slate-500 dark:text-slate-400' }, 'More'),
+      h('div', { class: 'grid grid-cols-8 gap-0.5' }, more.map(choice)));
+    // Arrow keys move between the choices.
+    popover.panel.addEventListener('keydown', (event) => {
+      const buttons = /** @type {HTMLButtonElement[]} */ ([...popover.panel.querySelectorAll('button')]);
+      const i = buttons.indexOf(/** @type {HTMLButtonElement} */ (document.activeElement));
+      const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 8, ArrowUp: -8 }[event.key];
+      if (i < 0 || step === undefined) return;
+      event.preventDefault();
+      buttons[Math.min(buttons.length - 1, Math.max(0, i + step))].focus();
+    });
+  }
+
+  /** Who has read my message in a group: asked for when the user wants to know. @param {Message} message @param {HTMLElement} anchor */
+  async function seenBy(message, anchor) {
+    const body = h('div', { class: 'min-w-48 max-w-72 p-1', 'aria-live': 'polite' }, h('p', { class: 'text-slate-500' }, 'Loading…'));
+    const popover = openPopover(anchor, { label: 'Seen by' },
+      h('p', { class: 'px-1 pb-1 text-xs font-semibold text-slate-500 dark:text-slate-400' }, 'Seen by'),
+      body,
+      h('button', { type: 'button', class: 'sr-only', onclick: () => popover.close() }, 'Close'));
+    const readers = await actions.readers(message);
+    if (!popover.panel.isConnected) return;
+    if (readers === null) {
+      setChildren(body, h('p', { class: 'text-red-600 dark:text-red-400' }, 'Could not load who has read it.'));
+    } else if (!readers.length) {
+      setChildren(body, h('p', { class: 'text-slate-500 dark:text-slate-400' }, 'Nobody has read it yet.'));
+    } else {
+      setChildren(body, h('ul', { class: 'space-y-1', 'aria-label': 'Read by' }, readers.map((user) =>
+        h('li', { class: 'flex items-center gap-2' },
+          avatar({ name: user.display_name || user.username, seed: user.id, size: 'size-6 text-[0.6rem]' }),
+          h('span', { class: 'truncate' }, user.display_name || user.username)))));
+    }
+  }
+
+  // ---- mention autocomplete ------------------------------------------------------
+  function updateMentions() {
+    const found = chatId === null ? null : mentionAt(input.value, input.selectionStart ?? input.value.length);
+    const candidates = found ? mentionCandidates(store.chat(/** @type {number} */ (chatId)), found.query, store.me?.id) : [];
+    if (!found || !candidates.length) {
+      closeMentions();
+      return;
+    }
+    const keep = mention && mention.start === found.start ? Math.min(mention.active, candidates.length - 1) : 0;
+    mention = { ...found, candidates, active: keep };
+    renderMentions();
+  }
+
+  function closeMentions() {
+    mention = null;
+    mentionList.classList.add('hidden');
+    mentionList.replaceChildren();
+    input.removeAttribute('aria-activedescendant');
+  }
+
+  function renderMentions() {
+    if (!mention) return;
+    const { candidates, active } = mention;
+    setChildren(mentionList, candidates.map((c, i) =>
+      h('li', {
+        id: `mention-option-${i}`,
+        role: 'option',
+        'aria-selected': i === active ? 'true' : 'false',
+        class: `flex cursor-pointer items-center gap-2 rounded-lg px-2 py-1.5 text-sm ${i === active ? 'bg-brand-600 text-white' : 'hover:bg-slate-100 dark:hover:bg-slate-700'}`,
+        // Keep the focus in the text box.
+        onmousedown: (/** @type {MouseEvent} */ e) => e.preventDefault(),
+        onclick: () => chooseMention(i),
+      },
+      c.userId === null
+        ? h('span', { class: 'inline-flex size-6 items-center justify-center rounded-full bg-slate-200 text-xs font-bold text-slate-700 dark:bg-slate-600 dark:text-slate-100', 'aria-hidden': 'true' }, '@')
+        : avatar({ name: c.label, seed: c.userId, size: 'size-6 text-[0.6rem]' }),
+      h('span', { class: 'truncate font-medium' }, c.label),
+      h('span', { class: `ml-auto truncate text-xs ${i === active ? 'text-brand-100' : 'text-slate-500 dark:text-slate-400'}` }, c.detail))));
+    mentionList.classList.remove('hidden');
+    input.setAttribute('aria-activedescendant', `mention-option-${active}`);
+    mentionList.children[active]?.scrollIntoView?.({ block: 'nearest' });
+  }
+
+  /** @param {number} i */
+  function chooseMention(i) {
+    if (!mention) return;
+    const candidate = mention.candidates[i];
+    const next = insertMention(input.value, mention, input.selectionStart ?? input.value.length, candidate.username);
+    input.value = next.text;
+    input.setSelectionRange(next.cursor, next.cursor);
+    closeMentions();
+    autoGrow();
+    input.focus();
+  }
+
+  /** Keys for the open suggestion list; true when the key was used. @param {KeyboardEvent} event */
+  function mentionKey(event) {
+    if (!mention) return false;
+    const count = mention.candidates.length;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      mention.active = (mention.active + (event.key === 'ArrowDown' ? 1 : count - 1)) % count;
+      renderMentions();
+    } else if ((event.key === 'Enter' && !event.shiftKey) || event.key === 'Tab') {
+      chooseMention(mention.active);
+    } else if (event.key === 'Escape') {
+      closeMentions();
+    } else {
+      return false;
+    }
+    event.preventDefault();
+    return true;
   }
 
   /** @param {string} text */
@@ -347,12 +605,21 @@ export function createChatView({ store, actions }) {
     }
     const attachments = uploads.takeUploaded();
     if (!text && !attachments.length) return;
+    const replyTo = replies.get(id);
     if (attachments.length) {
-      // One message per file; the text is the caption of the first.
-      attachments.forEach((attachment, i) => actions.send(id, i === 0 ? text : '', attachment));
+      // One message per file; the text is the caption of the first, which also carries the reply.
+      attachments.forEach((attachment, i) => {
+        if (i === 0 && replyTo) actions.send(id, text, attachment, replyTo);
+        else actions.send(id, i === 0 ? text : '', attachment);
+      });
+    } else if (replyTo) {
+      actions.send(id, text, null, replyTo);
     } else {
       actions.send(id, text);
     }
+    replies.cancel(id);
+    renderReplyBanner();
+    closeMentions();
     note('');
     input.value = '';
     autoGrow();
@@ -393,12 +660,23 @@ export function createChatView({ store, actions }) {
     attach(files);
   });
   input.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    if (event.isComposing || mentionKey(event)) return;
+    if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
       composer.requestSubmit();
     } else if (event.key === 'Escape' && editing) {
       event.preventDefault();
       stopEditing();
+    } else if (event.key === 'Escape' && chatId !== null && replies.get(chatId)) {
+      event.preventDefault();
+      cancelReply();
+    } else if ((event.altKey && !event.ctrlKey && (event.key === 'r' || event.key === 'R' || event.code === 'KeyR')) ||
+      (event.ctrlKey && event.key === 'ArrowUp')) {
+      event.preventDefault();
+      moveReply(-1);
+    } else if (event.ctrlKey && event.key === 'ArrowDown' && chatId !== null && replies.get(chatId)) {
+      event.preventDefault();
+      moveReply(1);
     } else if (event.key === 'ArrowUp' && !input.value && !editing) {
       const own = lastOwnMessage();
       if (own) {
@@ -407,7 +685,13 @@ export function createChatView({ store, actions }) {
       }
     }
   });
+  input.addEventListener('keyup', (event) => {
+    if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) updateMentions();
+  });
+  input.addEventListener('click', () => updateMentions());
+  input.addEventListener('blur', () => closeMentions());
   input.addEventListener('input', () => {
+    updateMentions();
     autoGrow();
     if (!editing && chatId !== null) actions.draftChanged?.(chatId, input.value);
     if (!editing && input.value.trim() && chatId !== null) actions.typing(chatId);
@@ -421,6 +705,10 @@ export function createChatView({ store, actions }) {
     chatId = id;
     editing = null;
     editBanner.classList.replace('flex', 'hidden');
+    closeMentions();
+    highlightId = null;
+    clearTimeout(highlightTimer);
+    renderReplyBanner();
     list?.destroy();
     list = null;
     itemCache = new Map();

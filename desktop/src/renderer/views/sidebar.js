@@ -85,9 +85,10 @@ export function createSidebar({ store, actions }) {
     const title = chatTitle(chat, meId);
     const other = otherMember(chat, meId);
     const unread = chat.unread_count || 0;
+    const mentions = chat.mention_count || 0;
     const active = store.activeChatId === chat.id;
     const stamp = chat.last_message?.created_at ?? chat.created_at;
-    const label = `${title}${unread ? `, ${unread} unread` : ''}`;
+    const label = `${title}${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentioning you` : ''}`;
     return h(
       'li',
       { dataset: { chatId: chat.id } },
@@ -114,11 +115,18 @@ export function createSidebar({ store, actions }) {
             'div',
             { class: 'flex items-center justify-between gap-2' },
             h('span', { class: `truncate text-sm ${active ? 'text-brand-100' : 'text-slate-500 dark:text-slate-400'}` }, preview(chat, meId)),
+            (mentions > 0 || unread > 0) && h('span', { class: 'flex shrink-0 items-center gap-1' },
+            mentions > 0 &&
+              h('span', {
+                class: `mention-badge inline-flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full px-1.5 text-xs font-bold ${active ? 'bg-white text-amber-700' : 'bg-amber-500 text-white'}`,
+                title: `${mentions} mention${mentions > 1 ? 's' : ''} of you`,
+                'aria-hidden': 'true',
+              }, mentions > 1 ? `@${mentions > 99 ? '99+' : mentions}` : '@'),
             unread > 0 &&
               h('span', {
                 class: `unread-badge inline-flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full px-1.5 text-xs font-bold ${active ? 'bg-white text-brand-700' : 'bg-brand-600 text-white'}`,
                 'aria-hidden': 'true',
-              }, unread > 999 ? '999+' : String(unread)),
+              }, unread > 999 ? '999+' : String(unread))),
           ),
         ),
       ),

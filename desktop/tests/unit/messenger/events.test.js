@@ -36,7 +36,7 @@ describe('event dispatcher', () => {
     const changes = [];
     store.subscribe((topic) => changes.push(topic));
     for (const event of [
-      { type: 'reaction.added', chat_id: 5, message_id: 10, emoji: '👍', user_id: 2 },
+      { type: 'poll.created', chat_id: 5, message_id: 10, poll: {} },
       { type: '__proto__' },
       { type: 'constructor' },
       { type: 'hasOwnProperty' },
@@ -114,6 +114,12 @@ describe('event handlers', () => {
     handle({ type: EVENTS.CHAT_UPDATED, chat: groupChat(6, 'Long weekend') });
     expect(store.chat(7).title).toBe('Book club');
     expect(store.chat(6).title).toBe('Long weekend');
+  });
+
+  it("chat.updated keeps my own unread and mention counts (the event carries the changer's)", () => {
+    store.upsertChat(groupChat(6, 'Trip', { unread_count: 4, mention_count: 2 }));
+    handle({ type: EVENTS.CHAT_UPDATED, chat: groupChat(6, 'Long weekend', { unread_count: 0, mention_count: 0 }) });
+    expect(store.chat(6)).toMatchObject({ title: 'Long weekend', unread_count: 4, mention_count: 2 });
   });
 
   it('member.added / member.removed refetch the chat, or drop it when I was removed', () => {

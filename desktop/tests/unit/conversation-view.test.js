@@ -1,0 +1,180 @@
+// @vitest-environment jsdom
+// The conversation features in the views: mention suggestions in the composer (keys
+// and mouse), the reply bar (menu, Alt+R, Ctrl+↑/↓, Esc) and what a reply sends,
+// the quote that jumps to its original, the reaction bar and picker, "seen by", and
+// the mention badge in the chat list.
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createStore } from '../../src/renderer/lib/store.js';
+import { createChatView } from '../../src/renderer/views/chat-view.js';
+import { createSidebar } from '../../src/renderer/views/sidebar.js';
+
+beforeAll(() => {
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    disconnect() {}
+  };
+});
+
+const ME = { id: 1, username: 'me', display_name: 'Me Myself' };
+const BOB = { id: 2, username: 'bob', display_name: 'Bob Builder' };
+const CAROL = { id: 3, username: 'carol', display_name: 'Carol Danvers' };
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const msg = (id, senderId, extra = {}) => ({
+  id, chat_id: 8, sender_id: senderId, content: `m${id}`, created_at: `2026-11-27T10:00:${String(id).padStart(2, '0')}Z`,
+  edited_at: null, is_read: false, client_id: null, reactions: [], mentions: [], reply_to: null, preview: null, ...extra,
+});
+
+let store;
+let actions;
+
+beforeEach(() => {
+  document.body.replaceChildren();
+  actions = {
+    send: vi.fn(), edit: vi.fn(), remove: vi.fn(), retry: vi.fn(), discard: vi.fn(), loadOlder: vi.fn(), typing: vi.fn(), closeChat: vi.fn(),
+    assetUrl: () => null, attachmentFailed: vi.fn(), upload: vi.fn(),
+    toggleReaction: vi.fn(), frequentEmoji: vi.fn(() => ['🚀', '👍']),
+    readers: vi.fn(async () => [BOB]), showMessage: vi.fn(async () => true),
+    openChat: vi.fn(), searchUsers: vi.fn(async () => []), startDirectChat: vi.fn(), newGroup: vi.fn(), signOut: vi.fn(),
+  };
+  store = createStore();
+  store.setMe(ME);
+  store.setChats([{
+    id: 8, is_group: true, title: 'Trip', created_at: '2026-11-27T09:00:00Z', unread_count: 0, mention_count: 0, last_message: null,
+    members: [{ user: ME, role: 'owner' }, { user: BOB, role: 'member' }, { user: CAROL, role: 'member' }],
+  }]);
+  store.addPage(8, [msg(10, BOB.id), msg(11, ME.id), msg(12, CAROL.id)], { limit: 50, older: false });
+  document.body.append(createChatView({ store, actions }).element);
+  store.setActive(8);
+});
+
+const composer = () => document.querySelector('textarea');
+const key = (k, extra = {}) => composer().dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true, ...extra }));
+function type(text) {
+  composer().value = text;
+  composer().setSelectionRange(text.length, text.length);
+  composer().dispatchEvent(new Event('input', { bubbles: true }));
+}
+const options = () => [...document.querySelectorAll('#mention-list [role=option]')];
+const row = (id) => document.querySelector(`[data-message-id="${id}"]`);
+
+describe('mention suggestions', () => {
+  it('"@" lists the members and @all/@here; arrows move, Enter chooses without sending', () => {
+    type('hi @');
+    expect(options().map((o) => o.textContent)).toEqual(['BBBob Builder@bob', 'CDCarol Danvers@carol', '@@allEveryone in this group', '@@hereEveryone in this group']);
+    expect(composer().getAttribute('aria-activedescendant')).toBe('mention-option-0');
+    key('ArrowDown');
+    expect(options()[1].getAttribute('aria-selected')).toBe('true');
+    key('Enter');
+    expect(composer().value).toBe('hi @carol ');
+    expect(options()).toHaveLength(0);
+    expect(actions.send).not.toHaveBeenCalled();
+  });
+
+  it('typing filters; Tab chooses; Esc closes the list and keeps the text; a click chooses', () => {
+    type('@bo');
+    expect(options()).toHaveLength(1);
+    key('Tab');
+    expect(composer().value).toBe('@bob ');
+    type('@a');
+    expect(options().map((o) => o.textContent)).toEqual(['@@allEveryone in this group']);
+    key('Escape');
+    expect(options()).toHaveLength(0);
+    expect(composer().value).toBe('@a');
+    type('x @car');
+    options()[0].click();
+    expect(composer().value).toBe('x @carol ');
+    type('nobody @zzz');
+    expect(document.querySelector('#mention-list').classList.contains('hidden')).toBe(true);
+  });
+});
+
+describe('replies', () => {
+  it('the Reply button shows the reply bar; sending sends the reply once; Esc cancels', () => {
+    row(10).querySelector('[aria-label=Reply]').click();
+    const bar = document.querySelector('.reply-bar');
+    expect(bar.classList.contains('hidden')).toBe(false);
+    expect(bar.textContent).toContain('Replying to Bob Builder');
+    type('sure');
+    key('Enter');
+    expect(actions.send).toHaveBeenCalledWith(8, 'sure', null, expect.objectContaining({ id: 10 }));
+    expect(bar.classList.contains('hidden')).toBe(true);
+    row(12).querySelector('[aria-label=Reply]').click();
+    key('Escape');
+    expect(bar.classList.contains('hidden')).toBe(true);
+    type('plain');
+    key('Enter');
+    expect(actions.send).toHaveBeenLastCalledWith(8, 'plain');
+  });
+
+  it('Alt+R replies to the last message, Ctrl+↑ to earlier ones, Ctrl+↓ back and past the newest to none', () => {
+    const bar = document.querySelector('.reply-bar');
+    key('r', { altKey: true });
+    expect(bar.textContent).toContain('Carol Danvers');
+    key('ArrowUp', { ctrlKey: true });
+    expect(bar.textContent).toContain('yourself');
+    key('ArrowDown', { ctrlKey: true });
+    expect(bar.textContent).toContain('Carol Danvers');
+    key('ArrowDown', { ctrlKey: true });
+    expect(bar.classList.contains('hidden')).toBe(true);
+  });
+
+  it('a quote shows who and what; clicking it loads the original and highlights it', async () => {
+    store.addMessage(msg(13, BOB.id, { reply_to: { id: 11, sender_id: ME.id, excerpt: 'm11', deleted: false } }));
+    const quote = row(13).querySelector('.quote');
+    expect(quote.getAttribute('aria-label')).toBe('Reply to You: m11. Show the original message');
+    quote.click();
+    await tick();
+    expect(actions.showMessage).toHaveBeenCalledWith(8, 11);
+    expect(row(11).dataset.highlighted).toBe('true');
+  });
+});
+
+describe('reactions and "seen by"', () => {
+  it('the bar shows counts, mine pressed, who reacted; a click toggles', () => {
+    store.applyReaction(8, 10, { emoji: '👍', userId: BOB.id, added: true });
+    store.applyReaction(8, 10, { emoji: '👍', userId: ME.id, added: true });
+    const button = row(10).querySelector('.reaction');
+    expect(button.getAttribute('aria-pressed')).toBe('true');
+    expect(button.textContent).toBe('👍2');
+    expect(row(10).querySelector('.reactors').textContent).toBe('You and Bob Builder');
+    button.click();
+    expect(actions.toggleReaction).toHaveBeenCalledWith(expect.objectContaining({ id: 10 }), '👍');
+  });
+
+  it('the picker offers the frequent emoji first and closes with Esc, giving the focus back', () => {
+    const react = row(12).querySelector('[aria-label=React]');
+    react.click();
+    const picker = document.querySelector('[role=dialog][aria-label="Choose a reaction"]');
+    expect([...picker.querySelectorAll('button')].slice(0, 2).map((b) => b.textContent)).toEqual(['🚀', '👍']);
+    expect(document.activeElement.textContent).toBe('🚀');
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    expect(document.querySelector('[aria-label="Choose a reaction"]')).toBeNull();
+    expect(document.activeElement).toBe(react);
+    react.click();
+    // (jsdom's selectors miss attribute values with emoji: compare the labels instead)
+    [...document.querySelectorAll('[role=dialog] button')].find((b) => b.getAttribute('aria-label') === 'React with 👍').click();
+    expect(actions.toggleReaction).toHaveBeenCalledWith(expect.objectContaining({ id: 12 }), '👍');
+  });
+
+  it('my message in a group: the tick asks who has read it', async () => {
+    row(11).querySelector('.seen-by').click();
+    await tick();
+    expect(actions.readers).toHaveBeenCalledWith(expect.objectContaining({ id: 11 }));
+    expect(document.querySelector('[aria-label="Seen by"] ul').textContent).toContain('Bob Builder');
+    expect(row(10).querySelector('.seen-by')).toBeNull();
+  });
+});
+
+describe('the chat list', () => {
+  it('shows an @ badge beside the unread count while I have unread mentions', () => {
+    document.body.append(createSidebar({ store, actions }).element);
+    const chatRow = () => document.querySelector('[data-chat-id="8"]');
+    expect(chatRow().querySelector('.mention-badge')).toBeNull();
+    store.upsertChat({ ...store.chat(8), unread_count: 3, mention_count: 2 });
+    expect(chatRow().querySelector('.mention-badge').textContent).toBe('@2');
+    expect(chatRow().querySelector('.unread-badge').textContent).toBe('3');
+    expect(chatRow().querySelector('button').getAttribute('aria-label')).toBe('Trip, 3 unread, 2 mentioning you');
+    store.setUnread(8, 0);
+    expect(chatRow().querySelector('.mention-badge')).toBeNull();
+  });
+});
