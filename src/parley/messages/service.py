@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Select, Table, bindparam, insert, select, update
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +32,7 @@ from parley.db.types import utcnow
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, require_member
 from parley.messages import mentions, search_index
 from parley.messages.schemas import MessageOut
-from parley.messages.views import MESSAGE, excerpt, message_fields, message_views
+from parley.messages.views import MESSAGE, MessageRow, excerpt, message_fields, message_views
 
 MESSAGE_NOT_FOUND = "message not found"
 # The same answer whether the message is elsewhere, deleted or in a chat you cannot see.
@@ -89,18 +99,22 @@ async def history(
         raise InvalidInput(("query", "after"), "give either before or after, not both")
     if around is not None and (before is not None or after is not None):
         raise InvalidInput(("query", "around"), "around cannot be combined with before or after")
-    await require_member(session, chat_id, me_id)
     if around is not None:
+        await require_member(session, chat_id, me_id)
         return await _around(session, links, me_id, chat_id, around, limit)
-    query = _live_rows(chat_id)
+    params = {"b_chat": chat_id, "b_me": me_id, "b_limit": limit}
     if after is not None:
-        query = query.where(Message.id > after).order_by(Message.id.asc())
+        statement, params["b_cursor"] = _PAGE_AFTER, after
+    elif before is not None:
+        statement, params["b_cursor"] = _PAGE_BEFORE, before
     else:
-        if before is not None:
-            query = query.where(Message.id < before)
-        query = query.order_by(Message.id.desc())
-    rows = (await session.scalars(query.limit(limit))).all()
-    page = await message_views(session, links, rows, me_id)
+        statement = _PAGE_NEWEST
+    rows = (await session.execute(statement, params)).all()
+    if not rows:
+        # Empty: a chat with nothing there, or not mine (then 404, like every other route).
+        await require_member(session, chat_id, me_id)
+        return []
+    page = await message_views(session, links, cast(Sequence[MessageRow], rows), me_id)
     return page if after is not None else page[::-1]
 
 
@@ -112,6 +126,37 @@ def _live_rows(chat_id: int) -> Select[Message]:
         # row to reach a deep `before` cursor; forced, it range-scans 50 rows at any depth.
         .with_hint(Message, "FORCE INDEX (ix_messages_chat_id_id)", dialect_name="mysql")
     )
+
+
+def _page(*, newer: bool, cursor: bool) -> Select[Any]:
+    """A history page as plain rows, built once: membership is checked in the same
+    statement (a page of a chat that is not mine is empty), and no ORM objects are made."""
+    mine = (
+        select(CHAT_USERS.c.user_id)
+        .where(
+            CHAT_USERS.c.chat_id == bindparam("b_chat"), CHAT_USERS.c.user_id == bindparam("b_me")
+        )
+        .exists()
+    )
+    query = (
+        select(MESSAGES)
+        .where(MESSAGES.c.chat_id == bindparam("b_chat"), MESSAGES.c.deleted_at.is_(None), mine)
+        .with_hint(MESSAGES, "FORCE INDEX (ix_messages_chat_id_id)", dialect_name="mysql")
+    )
+    if cursor:
+        bound = (
+            MESSAGES.c.id > bindparam("b_cursor")
+            if newer
+            else MESSAGES.c.id < bindparam("b_cursor")
+        )
+        query = query.where(bound)
+    order = MESSAGES.c.id.asc() if newer else MESSAGES.c.id.desc()
+    return query.order_by(order).limit(bindparam("b_limit", type_=Integer))
+
+
+_PAGE_NEWEST = _page(newer=False, cursor=False)
+_PAGE_BEFORE = _page(newer=False, cursor=True)
+_PAGE_AFTER = _page(newer=True, cursor=True)
 
 
 async def _around(

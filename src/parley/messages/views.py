@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import TypeAdapter
 from sqlalchemy import case, func, select
@@ -14,6 +14,34 @@ from parley.db.models import Attachment, Mention, Message, Reaction
 from parley.messages.schemas import EXCERPT_CHARS, MessageOut, ReactionCount
 from parley.previews.links import might_link
 from parley.previews.service import previews_of
+
+
+class MessageRow(Protocol):
+    """What the builder reads of a message: an ORM `Message`, or a plain row of its table."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def chat_id(self) -> int: ...
+    @property
+    def sender_id(self) -> int: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def edited_at(self) -> datetime | None: ...
+    @property
+    def is_read(self) -> bool: ...
+    @property
+    def client_id(self) -> str | None: ...
+    @property
+    def attachment_id(self) -> int | None: ...
+    @property
+    def reply_to_id(self) -> int | None: ...
+    @property
+    def reacted(self) -> bool: ...
+
 
 MESSAGE = TypeAdapter(MessageOut)
 MESSAGE_LIST = TypeAdapter(list[MessageOut])
@@ -164,7 +192,7 @@ async def per_viewer(
 
 
 async def message_views(
-    session: AsyncSession, links: Links, messages: Sequence[Message], viewer_id: int | None
+    session: AsyncSession, links: Links, messages: Sequence[MessageRow], viewer_id: int | None
 ) -> list[MessageOut]:
     """MessageOut for each message as ``viewer_id`` sees it, in a fixed number of queries.
 
