@@ -154,7 +154,7 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
     createGroup: (title, memberIds) => body(http.post('/chats', { is_group: true, title, member_ids: memberIds })),
     /**
      * @param {number} chatId
-     * @param {{before?: number, after?: number, limit?: number}} [cursor]
+     * @param {{before?: number, after?: number, around?: number, limit?: number}} [cursor]  `around`: the page holding that message
      * @returns {Promise<Message[]>}
      */
     getMessages: (chatId, cursor = {}) => body(http.get(`/chats/${chatId}/messages`, { params: cursor })),
@@ -190,6 +190,17 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
       body(http.patch(`/chats/${chatId}/messages/${messageId}`, { content })),
     /** @param {number} chatId @param {number} messageId */
     deleteMessage: (chatId, messageId) => body(http.delete(`/chats/${chatId}/messages/${messageId}`)),
+    /**
+     * Message search (newest first). `cursor` is the previous page's `next_cursor`;
+     * `signal` cancels a request whose answer is no longer wanted.
+     * @param {{q: string, chat_id?: number | null, limit?: number, cursor?: string | null}} query
+     * @param {{signal?: AbortSignal}} [options]
+     * @returns {Promise<import('./types.js').SearchPage>}
+     */
+    searchMessages: ({ q, chat_id, limit, cursor }, { signal } = {}) => body(http.get('/search/messages', {
+      params: { q, ...(chat_id != null ? { chat_id } : {}), ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) },
+      signal,
+    })),
     /** @param {number} chatId @param {number} messageId */
     markRead: (chatId, messageId) => body(http.post(`/chats/${chatId}/read`, { message_id: messageId })),
   };

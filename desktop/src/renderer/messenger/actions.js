@@ -76,6 +76,37 @@ export function createActions({ store, api, server, history, sync, reading, outg
     closeChat: () => store.setActive(null),
     /** @param {number} chatId */
     loadOlder: (chatId) => history.loadOlder(chatId),
+    /** Scrolling down a window into the past; reaching the live end reads the chat. @param {number} chatId */
+    async loadNewer(chatId) {
+      await history.loadNewer(chatId);
+      if (!store.timeline(chatId).hasNewer) reading.markRead(chatId);
+    },
+    /** Back from a window into the past to the newest messages. @param {number} chatId */
+    async loadLatest(chatId) {
+      await history.loadLatest(chatId);
+      reading.markRead(chatId);
+    },
+    /**
+     * Makes a message part of its chat's loaded history and opens that chat, so the
+     * view can scroll to it (a search result, a quoted message); false (and told)
+     * when that is not possible.
+     * @param {number} chatId
+     * @param {number} messageId
+     */
+    async showMessage(chatId, messageId) {
+      if (!store.chat(chatId)) await sync.refreshChat(chatId);
+      if (!store.chat(chatId)) {
+        onError(new Error('That chat is no longer available to you.'));
+        return false;
+      }
+      const found = await guarded(history.loadAround(chatId, messageId));
+      if (found === false) onError(new Error('That message has been deleted.'));
+      if (!found) return false;
+      if (store.activeChatId !== chatId) await openChat(chatId);
+      return true;
+    },
+    /** @type {import('../lib/api.js').Api['searchMessages']} */
+    searchMessages: (query, options) => api.searchMessages(query, options),
     /** @param {string} q */
     searchUsers: (q) => api.searchUsers(q),
     /** @param {number} userId */

@@ -1,6 +1,8 @@
 // A chat's message history: the newest page when the chat opens, older pages as the
 // user scrolls up, the newest page again after a reconnect, and one message again
-// when its attachment links have expired.
+// when its attachment links have expired. Opening a message far in the past (a
+// search result) loads the page around it as a window; newer pages then follow as the
+// user scrolls down, until the window reaches the live end.
 
 export const FIRST_PAGE = 50;
 export const OLDER_PAGE = 100;
@@ -21,12 +23,17 @@ export function createHistory({ store, api, onError, now = () => Date.now() }) {
   /** @type {Map<number, number>} message id → when its links were last refreshed */
   const refetched = new Map();
 
-  /** @param {number} chatId @param {() => Promise<void>} request */
-  async function load(chatId, request) {
+  /**
+   * @param {number} chatId
+   * @param {() => Promise<void>} request
+   * @param {{rethrow?: boolean}} [options]  the caller reports failures
+   */
+  async function load(chatId, request, { rethrow = false } = {}) {
     loading.add(chatId);
     try {
       await request();
     } catch (err) {
+      if (rethrow) throw err;
       onError(err);
     } finally {
       loading.delete(chatId);
@@ -54,11 +61,67 @@ export function createHistory({ store, api, onError, now = () => Date.now() }) {
     },
 
     /**
+     * Makes `messageId` part of the loaded timeline (opening a search result or a
+     * quoted message): nothing to do when it is loaded; the page around it is merged
+     * when it touches what is loaded, and otherwise replaces it as a window into the
+     * past (store.showWindow). Returns false when the server does not have it (deleted);
+     * errors are the caller's to report.
+     * @param {number} chatId
+     * @param {number} messageId
+     */
+    async loadAround(chatId, messageId) {
+      const before = store.timeline(chatId);
+      if (before.loaded && before.messages.some((m) => m.id === messageId)) return true;
+      let page = /** @type {import('../lib/types.js').Message[]} */ ([]);
+      await load(chatId, async () => {
+        page = await api.getMessages(chatId, { around: messageId, limit: FIRST_PAGE });
+      }, { rethrow: true });
+      if (!page.some((m) => m.id === messageId)) return false;
+      const t = store.timeline(chatId);
+      const first = t.messages[0]?.id;
+      const last = t.messages[t.messages.length - 1]?.id;
+      const touches = t.loaded && first !== undefined && last !== undefined &&
+        page[page.length - 1].id >= first && page[0].id <= last;
+      if (touches) {
+        store.addPage(chatId, page, { limit: FIRST_PAGE, older: false });
+      } else {
+        const newest = store.chat(chatId)?.last_message?.id;
+        store.showWindow(chatId, page, {
+          // Unknown until an older page comes back short.
+          hasMore: true,
+          hasNewer: newest === undefined || page[page.length - 1].id < newest,
+        });
+      }
+      return true;
+    },
+
+    /** The page after the newest loaded message of a window into the past. @param {number} chatId */
+    async loadNewer(chatId) {
+      const t = store.timeline(chatId);
+      if (loading.has(chatId) || !t.loaded || !t.hasNewer) return;
+      const after = t.messages[t.messages.length - 1]?.id;
+      if (after === undefined) return;
+      await load(chatId, async () => {
+        store.addNewerPage(chatId, await api.getMessages(chatId, { after, limit: OLDER_PAGE }), { limit: OLDER_PAGE });
+      });
+    },
+
+    /** Leaves a window into the past for the newest page (also: sending from it). @param {number} chatId */
+    async loadLatest(chatId) {
+      await load(chatId, async () => {
+        const page = await api.getMessages(chatId, { limit: FIRST_PAGE });
+        store.showWindow(chatId, page, { hasMore: page.length >= FIRST_PAGE, hasNewer: false });
+      });
+    },
+
+    /**
      * The newest page again: edits, deletions and read receipts made while we were
      * away are not replayed by `since`. Failures are the caller's to report.
      * @param {number} chatId
      */
     async refreshNewest(chatId) {
+      // A window into the past would get a hole; its newer pages come by scrolling.
+      if (store.timeline(chatId).hasNewer) return;
       store.syncNewest(chatId, await api.getMessages(chatId, { limit: FIRST_PAGE }), { limit: FIRST_PAGE });
     },
 

@@ -75,6 +75,7 @@ export function startMessenger({ root, api, session, server, storage }) {
     window.removeEventListener('online', onOnline);
     offOpenChat();
     offResume();
+    shell?.destroy();
   }
 
   api.scheduleRefresh();

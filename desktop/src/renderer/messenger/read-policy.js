@@ -24,6 +24,9 @@ export function createReadPolicy({ store, api, doc = document, win = window }) {
    */
   function markRead(chatId) {
     if (!isSeen(chatId)) return;
+    // Looking at a window into the past (a search result) is not reading what is new:
+    // it counts once scrolling down has reached the live end.
+    if (store.timeline(chatId).hasNewer) return;
     const messages = store.timeline(chatId).messages;
     const last = messages[messages.length - 1] ?? store.chat(chatId)?.last_message;
     if (!last || last.id <= (reported.get(chatId) ?? 0)) return;

@@ -16,9 +16,9 @@ import { attachmentView } from './attachment.js';
 /**
  * The rows of a timeline (views/chat-view.js builds them).
  * @typedef {{kind: 'day', key: string, label: string}} DayItem
- * @typedef {{kind: 'edge', key: string, hasMore: boolean}} EdgeItem
+ * @typedef {{kind: 'edge', key: string, hasMore: boolean, newer?: boolean}} EdgeItem  `newer`: the bottom of a window into the past
  * @typedef {{kind: 'message', key: string, message: TimelineMessage, own: boolean, first: boolean,
- *   status: Status, author: string, showAuthor: boolean}} MessageItem
+ *   status: Status, author: string, showAuthor: boolean, highlighted?: boolean}} MessageItem
  * @typedef {DayItem | EdgeItem | MessageItem} TimelineItem
  */
 
@@ -78,6 +78,7 @@ export function dayRow(item) {
 
 /** @param {EdgeItem} item */
 export function edgeRow(item) {
+  if (item.newer) return h('div', { class: 'py-6 text-center text-xs text-slate-400', role: 'status' }, 'Loading newer messages…');
   return h('div', { class: 'py-6 text-center text-xs text-slate-400', role: 'status' },
     item.hasMore ? 'Loading earlier messages…' : 'This is the beginning of the conversation.');
 }
@@ -87,7 +88,7 @@ export function edgeRow(item) {
  * @param {RowHandlers} handlers
  */
 export function messageRow(item, handlers) {
-  const { message, own, status, author, showAuthor, first } = item;
+  const { message, own, status, author, showAuthor, first, highlighted } = item;
   // Stored by the server, or still in the outbox (no id yet).
   const stored = message.id === undefined ? null : message;
   const pending = message.id === undefined ? message : null;
@@ -136,8 +137,8 @@ export function messageRow(item, handlers) {
   return h(
     'div',
     {
-      class: `group flex items-center gap-1 px-4 sm:px-6 ${first ? 'pt-2' : 'pt-0.5'} ${own ? 'flex-row-reverse' : ''}`,
-      dataset: { messageId: message.id ?? '', clientId: message.client_id ?? '' },
+      class: `group flex items-center gap-1 px-4 transition-colors duration-700 sm:px-6 ${first ? 'pt-2' : 'pt-0.5'} ${own ? 'flex-row-reverse' : ''} ${highlighted ? 'bg-amber-100/80 dark:bg-amber-400/15' : ''}`,
+      dataset: { messageId: message.id ?? '', clientId: message.client_id ?? '', ...(highlighted ? { highlighted: 'true' } : {}) },
       role: 'article',
       'aria-label': `${own ? 'You' : author}, ${timeLabel(message.created_at)}${attachment ? `, ${attachmentSummary(attachment)}` : ''}`,
     },
