@@ -64,6 +64,8 @@ export function renderShell(root, { store, actions, doc = document }) {
   /** @param {KeyboardEvent} event */
   function onShortcut(event) {
     if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey || event.isComposing) return;
+    // Ctrl+Cmd+F is macOS's full screen (the View menu's).
+    if (event.ctrlKey && event.metaKey) return;
     const key = event.key.toLowerCase();
     if (key === 'k') {
       event.preventDefault();
