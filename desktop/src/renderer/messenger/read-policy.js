@@ -13,9 +13,12 @@ export function createReadPolicy({ store, api, doc = document, win = window }) {
   /** @type {Map<number, number>} chat id → last message id reported read */
   const reported = new Map();
 
+  // A window into the past (a search result) does not show what is new: new messages
+  // there count as unread (and notify) until scrolling down reaches the live end.
   /** @param {number} chatId */
   const isSeen = (chatId) =>
-    store.activeChatId === chatId && doc.visibilityState === 'visible' && doc.hasFocus();
+    store.activeChatId === chatId && doc.visibilityState === 'visible' && doc.hasFocus() &&
+    !store.timeline(chatId).hasNewer;
 
   /**
    * Reports the chat read up to its newest message, if the user sees it and that
@@ -24,9 +27,6 @@ export function createReadPolicy({ store, api, doc = document, win = window }) {
    */
   function markRead(chatId) {
     if (!isSeen(chatId)) return;
-    // Looking at a window into the past (a search result) is not reading what is new:
-    // it counts once scrolling down has reached the live end.
-    if (store.timeline(chatId).hasNewer) return;
     const messages = store.timeline(chatId).messages;
     const last = messages[messages.length - 1] ?? store.chat(chatId)?.last_message;
     if (!last || last.id <= (reported.get(chatId) ?? 0)) return;

@@ -71,7 +71,7 @@ export function createSearchDialog({ store, actions, onOpen, timers, delay }) {
   const search = createSearch({ api: { searchMessages: actions.searchMessages }, onChange: (state) => render(state), timers, delay });
 
   const input = h('input', {
-    type: 'search',
+    type: 'text',
     id: 'search-input',
     class: 'min-w-0 flex-1 border-0 bg-transparent py-3 text-base text-slate-900 placeholder:text-slate-400 focus:outline-none dark:text-slate-100',
     placeholder: 'Search messages…',

@@ -131,16 +131,18 @@ describe('a window of history around a message', () => {
 
 describe('opening a search result (actions.showMessage)', () => {
   it('opens the chat at the window without marking it read, and marks it read at the live end', async () => {
-    const { store, api, actions } = setup();
+    const { store, api, actions, reading } = setup();
     expect(await actions.showMessage(5, 7)).toBe(true);
     expect(store.activeChatId).toBe(5);
     expect(ids(store)).toContain(7);
-    // Looking at old messages is not reading the new ones.
+    // Looking at old messages is not reading the new ones: new ones count as unread.
     expect(api.markRead).not.toHaveBeenCalled();
+    expect(reading.isSeen(5)).toBe(false);
     expect(store.chat(5).unread_count).toBe(3);
     for (let i = 0; i < 10 && store.timeline(5).hasNewer; i++) await actions.loadNewer(5);
     expect(api.markRead).toHaveBeenCalledWith(5, NEWEST);
     expect(store.chat(5).unread_count).toBe(0);
+    expect(reading.isSeen(5)).toBe(true);
   });
 
   it('tells the user when the message is gone', async () => {
