@@ -56,10 +56,17 @@ export function createActions({ store, api, server, history, sync, reading, outg
     }
   }
 
-  /** @param {number} chatId */
-  async function openChat(chatId) {
+  /**
+   * Opens a chat at its newest messages; `keepWindow`: at the window into the past
+   * just loaded around a message (opening a search result).
+   * @param {number} chatId
+   * @param {{keepWindow?: boolean}} [options]
+   */
+  async function openChat(chatId, { keepWindow = false } = {}) {
     if (!store.chat(chatId)) await sync.refreshChat(chatId);
     if (!store.chat(chatId)) return;
+    // Left in the past by an earlier search: opened from the list, it shows what is new.
+    if (!keepWindow && store.activeChatId !== chatId && store.timeline(chatId).hasNewer) await history.loadLatest(chatId);
     store.setActive(chatId);
     await history.loadFirst(chatId);
     reading.markRead(chatId);
@@ -72,7 +79,8 @@ export function createActions({ store, api, server, history, sync, reading, outg
   }
 
   return {
-    openChat,
+    /** @param {number} chatId */
+    openChat: (chatId) => openChat(chatId),
     closeChat: () => store.setActive(null),
     /** @param {number} chatId */
     loadOlder: (chatId) => history.loadOlder(chatId),
@@ -102,7 +110,7 @@ export function createActions({ store, api, server, history, sync, reading, outg
       const found = await guarded(history.loadAround(chatId, messageId));
       if (found === false) onError(new Error('That message has been deleted.'));
       if (!found) return false;
-      if (store.activeChatId !== chatId) await openChat(chatId);
+      if (store.activeChatId !== chatId) await openChat(chatId, { keepWindow: true });
       return true;
     },
     /** @type {import('../lib/api.js').Api['searchMessages']} */

@@ -145,6 +145,16 @@ describe('opening a search result (actions.showMessage)', () => {
     expect(reading.isSeen(5)).toBe(true);
   });
 
+  it('a chat left in the past opens at its newest messages from the list', async () => {
+    const { store, actions } = setup();
+    await actions.showMessage(5, 7);
+    actions.closeChat();
+    await actions.openChat(5);
+    const list = ids(store);
+    expect(list[list.length - 1]).toBe(NEWEST);
+    expect(store.timeline(5).hasNewer).toBe(false);
+  });
+
   it('tells the user when the message is gone', async () => {
     const { actions, errors } = setup();
     expect(await actions.showMessage(5, 999)).toBe(false);
