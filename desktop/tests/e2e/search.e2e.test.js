@@ -93,6 +93,7 @@ describe('Parley message search, end to end', { timeout: 300_000 }, () => {
     await searchBox().fill('has:file');
     await page.getByRole('dialog').getByRole('status').filter({ hasText: /\w/ }).filter({ hasNotText: /Search your messages|Searching/ }).waitFor();
     assert.equal(await page.getByRole('option').count(), 0);
+    await screenshot(page, 'search-00-refused.png');
     await searchBox().fill('zebrafinchzz');
     await page.getByRole('dialog').getByText('No messages match “zebrafinchzz”.').waitFor();
     await screenshot(page, 'search-01-no-results.png');
@@ -104,6 +105,13 @@ describe('Parley message search, end to end', { timeout: 300_000 }, () => {
     await page.getByRole('group', { name: 'Bob Builder' }).waitFor();
     assert.ok(await page.locator('mark.search-hit').count() >= 2);
     await screenshot(page, 'search-02-grouped.png');
+    // 301 matches: a first page, then the next one through the cursor.
+    const first = await page.getByRole('option').count();
+    assert.equal(first, 20);
+    await page.getByRole('button', { name: 'Load more results' }).click();
+    await page.getByRole('option').nth(first).waitFor();
+    const ids = await page.getByRole('option').evaluateAll((nodes) => nodes.map((n) => n.dataset.messageId));
+    assert.equal(new Set(ids).size, ids.length, 'no result twice');
   });
 
   it('finds the one old message with the word highlighted, as text', async () => {

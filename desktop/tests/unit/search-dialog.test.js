@@ -154,6 +154,16 @@ describe('search dialog', () => {
     await answer('has:file');
     expect(status.textContent).toBe('Type a word to search for.');
     expect(document.querySelector('[role="option"]')).toBeNull();
+    const retry = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Try again');
+    expect(retry.classList.contains('hidden')).toBe(true);
+    // No answer at all: asking again may help.
+    searchMessages.mockRejectedValueOnce(Object.assign(new Error('Network Error'), { isAxiosError: true, code: 'ERR_NETWORK' }));
+    await answer('tent');
+    expect(status.textContent).toMatch(/Cannot reach the server/);
+    expect(retry.classList.contains('hidden')).toBe(false);
+    retry.click();
+    await flush();
+    expect(document.querySelectorAll('[role="option"]')).toHaveLength(3);
   });
 
   it('Ctrl+F scope: searches the open chat, and can widen to all chats', async () => {

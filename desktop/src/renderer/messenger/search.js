@@ -22,6 +22,7 @@ export const SEARCH_PAGE = 20;
  * @property {string | null} nextCursor
  * @property {boolean} loadingMore
  * @property {string} error
+ * @property {boolean} retryable   the error may pass (no answer, server trouble), unlike a refused query
  */
 
 /**
@@ -52,7 +53,7 @@ export function groupByChat(results) {
  */
 export function createSearch({ api, onChange, timers = globalThis, delay = SEARCH_DELAY_MS, limit = SEARCH_PAGE }) {
   /** @type {SearchState} */
-  let state = Object.freeze({ query: '', chatId: null, status: 'idle', results: Object.freeze([]), nextCursor: null, loadingMore: false, error: '' });
+  let state = Object.freeze({ query: '', chatId: null, status: 'idle', results: Object.freeze([]), nextCursor: null, loadingMore: false, error: '', retryable: false });
   /** Number of the newest request: answers to any other are stale. */
   let generation = 0;
   /** @type {unknown} */
@@ -93,9 +94,11 @@ export function createSearch({ api, onChange, timers = globalThis, delay = SEARC
       set({ status: 'done', results: Object.freeze(results), nextCursor: page.next_cursor ?? null, loadingMore: false, error: '' });
     } catch (err) {
       if (mine !== generation) return;
+      const status = /** @type {any} */ (err)?.response?.status;
+      const retryable = status === undefined || status >= 500 || status === 429;
       // A failed "load more" keeps the results already shown.
-      if (cursor) set({ loadingMore: false, error: describeError(err) });
-      else set({ status: 'error', results: Object.freeze([]), nextCursor: null, loadingMore: false, error: describeError(err) });
+      if (cursor) set({ loadingMore: false, error: describeError(err), retryable });
+      else set({ status: 'error', results: Object.freeze([]), nextCursor: null, loadingMore: false, error: describeError(err), retryable });
     } finally {
       if (inFlight === controller) inFlight = null;
     }

@@ -157,7 +157,8 @@ export function createSearchDialog({ store, actions, onOpen, timers, delay }) {
     status.textContent = text;
     status.classList.toggle('hidden', !text);
     moreButton.classList.toggle('hidden', !(state.status === 'done' && state.nextCursor && !state.loadingMore));
-    retryButton.classList.toggle('hidden', state.status !== 'error');
+    // Asking again helps when the server could not answer, not when it refused the query.
+    retryButton.classList.toggle('hidden', !(state.status === 'error' && state.retryable));
   }
 
   function updateActive() {
