@@ -6,6 +6,9 @@
 
 export const FIRST_PAGE = 50;
 export const OLDER_PAGE = 100;
+// Opening a message this many pages (or fewer) before the loaded history loads the
+// pages in between; further back, it opens a window into the past instead.
+export const GAP_PAGES = 2;
 // Signed attachment links last an hour; a preview that fails to load fetches its
 // message again (fresh links), at most this often per message.
 export const ATTACHMENT_REFETCH_MS = 5 * 60_000;
@@ -61,35 +64,50 @@ export function createHistory({ store, api, onError, now = () => Date.now() }) {
     },
 
     /**
-     * Makes `messageId` part of the loaded timeline (opening a search result or a
-     * quoted message): nothing to do when it is loaded; the page around it is merged
-     * when it touches what is loaded, and otherwise replaces it as a window into the
-     * past (store.showWindow). Returns false when the server does not have it (deleted);
-     * errors are the caller's to report.
+     * Makes `messageId` part of the loaded timeline (opening a search result, jumping
+     * to a quoted message). Nothing to do when it is loaded. Otherwise the page around
+     * it; when that does not touch what is loaded, the pages between are loaded too
+     * (at most `maxPages`, so the timeline has no hole), and when the gap is longer the
+     * loaded pages replace the timeline as a window into the past (store.showWindow)
+     * whose newer pages load as the user scrolls down. False when the server does not
+     * have the message (deleted); errors are the caller's to report.
      * @param {number} chatId
      * @param {number} messageId
+     * @param {{maxPages?: number}} [options]
      */
-    async loadAround(chatId, messageId) {
+    async loadAround(chatId, messageId, { maxPages = GAP_PAGES } = {}) {
       const before = store.timeline(chatId);
       if (before.loaded && before.messages.some((m) => m.id === messageId)) return true;
-      let page = /** @type {import('../lib/types.js').Message[]} */ ([]);
+      /** @type {import('../lib/types.js').Message[]} */
+      const collected = [];
+      let joined = false;
       await load(chatId, async () => {
-        page = await api.getMessages(chatId, { around: messageId, limit: FIRST_PAGE });
+        const page = await api.getMessages(chatId, { around: messageId, limit: FIRST_PAGE });
+        if (!page.some((m) => m.id === messageId)) return;
+        collected.push(...page);
+        const t = store.timeline(chatId);
+        const first = t.messages[0]?.id;
+        const last = t.messages[t.messages.length - 1]?.id;
+        if (!t.loaded || first === undefined || last === undefined) return;
+        joined = page[page.length - 1].id >= first && page[0].id <= last;
+        // Older than what is loaded: the pages in between, while the gap is short.
+        let cursor = page[page.length - 1].id;
+        for (let i = 0; !joined && cursor < first && i < maxPages; i++) {
+          const between = await api.getMessages(chatId, { after: cursor, limit: OLDER_PAGE });
+          collected.push(...between);
+          if (!between.length || between.length < OLDER_PAGE || between[between.length - 1].id >= first) joined = true;
+          else cursor = between[between.length - 1].id;
+        }
       }, { rethrow: true });
-      if (!page.some((m) => m.id === messageId)) return false;
-      const t = store.timeline(chatId);
-      const first = t.messages[0]?.id;
-      const last = t.messages[t.messages.length - 1]?.id;
-      const touches = t.loaded && first !== undefined && last !== undefined &&
-        page[page.length - 1].id >= first && page[0].id <= last;
-      if (touches) {
-        store.addPage(chatId, page, { limit: FIRST_PAGE, older: false });
+      if (!collected.some((m) => m.id === messageId)) return false;
+      if (joined) {
+        store.addPage(chatId, collected, { limit: FIRST_PAGE, older: false });
       } else {
         const newest = store.chat(chatId)?.last_message?.id;
-        store.showWindow(chatId, page, {
+        store.showWindow(chatId, collected, {
           // Unknown until an older page comes back short.
           hasMore: true,
-          hasNewer: newest === undefined || page[page.length - 1].id < newest,
+          hasNewer: newest === undefined || collected[collected.length - 1].id < newest,
         });
       }
       return true;

@@ -4,7 +4,7 @@
 // holes into it or mark unseen messages read.
 import { describe, expect, it, vi } from 'vitest';
 import { createActions } from '../../../src/renderer/messenger/actions.js';
-import { createHistory, FIRST_PAGE, OLDER_PAGE } from '../../../src/renderer/messenger/history.js';
+import { createHistory, FIRST_PAGE, GAP_PAGES, OLDER_PAGE } from '../../../src/renderer/messenger/history.js';
 import { createReadPolicy } from '../../../src/renderer/messenger/read-policy.js';
 import { BOB, directChat, fakeApi, fakeDocument, message, storeWith } from './helpers.js';
 
@@ -45,16 +45,45 @@ const ids = (store) => store.timeline(5).messages.map((m) => m.id);
 const contiguous = (list) => list.every((id, i) => i === 0 || id === list[i - 1] + 1);
 
 describe('a window of history around a message', () => {
-  it('replaces a loaded newest page that it does not touch, and says newer messages exist', async () => {
+  it('far back: the page around it and at most GAP_PAGES pages after it replace the loaded page as a window', async () => {
     const { store, history, api } = setup();
-    await history.loadFirst(5);
+    await history.loadFirst(5); // 251..300
+    api.getMessages.mockClear();
     expect(await history.loadAround(5, 7)).toBe(true);
-    expect(api.getMessages).toHaveBeenLastCalledWith(5, { around: 7, limit: FIRST_PAGE });
+    expect(api.getMessages.mock.calls.map(([, c]) => c)).toEqual([
+      { around: 7, limit: FIRST_PAGE },
+      ...Array.from({ length: GAP_PAGES }, (_, i) => ({ after: 50 + i * OLDER_PAGE, limit: OLDER_PAGE })),
+    ]);
     const list = ids(store);
     expect(list).toContain(7);
     expect(contiguous(list)).toBe(true);
-    expect(list[list.length - 1]).toBeLessThan(NEWEST);
+    expect(list[list.length - 1]).toBe(50 + GAP_PAGES * OLDER_PAGE);
     expect(store.timeline(5)).toMatchObject({ loaded: true, hasNewer: true });
+  });
+
+  it('a short gap is loaded in between, so the timeline has no hole and no window', async () => {
+    const { store, history, api } = setup();
+    await history.loadFirst(5); // 251..300
+    api.getMessages.mockClear();
+    expect(await history.loadAround(5, 160)).toBe(true);
+    expect(api.getMessages.mock.calls.map(([, c]) => c)).toEqual([
+      { around: 160, limit: FIRST_PAGE },
+      { after: 184, limit: OLDER_PAGE },
+    ]);
+    const list = ids(store);
+    expect(list[0]).toBe(135);
+    expect(list[list.length - 1]).toBe(NEWEST);
+    expect(contiguous(list)).toBe(true);
+    expect(store.timeline(5).hasNewer).toBe(false);
+  });
+
+  it('a chat not loaded yet opens at the window, which knows from the chat list whether it is the live end', async () => {
+    const { store, history } = setup();
+    expect(await history.loadAround(5, 280)).toBe(true);
+    expect(store.timeline(5)).toMatchObject({ loaded: true, hasNewer: false });
+    const other = setup();
+    expect(await other.history.loadAround(5, 100)).toBe(true);
+    expect(other.store.timeline(5)).toMatchObject({ loaded: true, hasNewer: true });
   });
 
   it('is merged into the loaded history when it touches it (no window)', async () => {
