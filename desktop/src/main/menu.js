@@ -1,5 +1,7 @@
 // Application menu with the usual shortcuts. Built from Electron roles, so the
 // accelerators (Cmd/Ctrl+C, V, Z, Q, W, zoom, full screen) are the platform's own.
+// Cmd/Ctrl+K and Cmd/Ctrl+F are left to the page (message search, views/shell.js):
+// no item here may take them, or the menu would swallow the key before the page.
 
 /**
  * @param {{platform: string, isDev: boolean}} options

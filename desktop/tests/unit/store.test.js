@@ -192,7 +192,7 @@ describe('store promises', () => {
 
   it('reading an unknown chat creates nothing: an empty frozen timeline', () => {
     const t = store.timeline(42);
-    expect(t).toEqual({ messages: [], loaded: false, hasMore: true });
+    expect(t).toEqual({ messages: [], loaded: false, hasMore: true, hasNewer: false });
     expect(Object.isFrozen(t)).toBe(true);
     expect(Object.isFrozen(t.messages)).toBe(true);
     expect(store.timeline(43)).toBe(t);

@@ -234,6 +234,17 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
       body(http.delete(`/chats/${chatId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`)),
     /** Who has read my message (groups). @param {number} chatId @param {number} messageId @returns {Promise<User[]>} */
     getReaders: (chatId, messageId) => body(http.get(`/chats/${chatId}/messages/${messageId}/readers`)),
+    /**
+     * Message search (newest first). `cursor` is the previous page's `next_cursor`;
+     * `signal` cancels a request whose answer is no longer wanted.
+     * @param {{q: string, chat_id?: number | null, limit?: number, cursor?: string | null}} query
+     * @param {{signal?: AbortSignal}} [options]
+     * @returns {Promise<import('./types.js').SearchPage>}
+     */
+    searchMessages: ({ q, chat_id, limit, cursor }, { signal } = {}) => body(http.get('/search/messages', {
+      params: { q, ...(chat_id != null ? { chat_id } : {}), ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) },
+      signal,
+    })),
     /** @param {number} chatId @param {number} messageId */
     markRead: (chatId, messageId) => body(http.post(`/chats/${chatId}/read`, { message_id: messageId })),
   };

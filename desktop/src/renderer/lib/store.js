@@ -33,15 +33,18 @@ export const TOPICS = Object.freeze({
 /** @typedef {(topic: Topic, detail?: unknown) => void} Listener */
 
 /**
- * A chat's loaded history. `loaded`: the newest page has arrived; `hasMore`: older
- * messages exist on the server.
- * @typedef {Readonly<{messages: readonly Message[], loaded: boolean, hasMore: boolean}>} Timeline
+ * A chat's loaded history. `loaded`: a page has arrived; `hasMore`: older messages
+ * exist on the server; `hasNewer`: the loaded messages are a window into the past
+ * (opened at a search result) that does not reach the newest message yet, so live
+ * messages are not added to it (they would leave a hole) until scrolling down has
+ * loaded the pages up to the live end.
+ * @typedef {Readonly<{messages: readonly Message[], loaded: boolean, hasMore: boolean, hasNewer: boolean}>} Timeline
  */
 
 const TYPING_MS = 6_000;
 
 /** @type {Timeline} */
-const NO_TIMELINE = Object.freeze({ messages: Object.freeze([]), loaded: false, hasMore: true });
+const NO_TIMELINE = Object.freeze({ messages: Object.freeze([]), loaded: false, hasMore: true, hasNewer: false });
 /** @type {readonly OutboxEntry[]} */
 const NO_ENTRIES = Object.freeze([]);
 /** @type {Reactors} */
@@ -258,6 +261,31 @@ export function createStore({ now = () => Date.now() } = {}) {
       emit(TOPICS.TIMELINE, chatId);
     },
     /**
+     * Replaces a chat's loaded history with `messages` (ascending): the page around a
+     * message opened from search, or the newest page when leaving such a window.
+     * @param {number} chatId
+     * @param {readonly Message[]} messages
+     * @param {{hasMore: boolean, hasNewer: boolean}} window
+     */
+    showWindow(chatId, messages, { hasMore, hasNewer }) {
+      timelines.delete(chatId);
+      merge(chatId, messages);
+      setTimeline(chatId, { loaded: true, hasMore, hasNewer });
+      emit(TOPICS.TIMELINE, chatId);
+    },
+    /**
+     * A page from GET /chats/{id}/messages?after= below a window: a short page means
+     * the live end was reached, and live messages are added again from then on.
+     * @param {number} chatId
+     * @param {readonly Message[]} messages
+     * @param {{limit: number}} page
+     */
+    addNewerPage(chatId, messages, { limit }) {
+      merge(chatId, messages);
+      setTimeline(chatId, { hasNewer: messages.length >= limit });
+      emit(TOPICS.TIMELINE, chatId);
+    },
+    /**
      * The newest page again, after a reconnect: also drops loaded messages in that
      * id range that the server no longer has (deleted while we were away).
      * @param {number} chatId
@@ -285,7 +313,8 @@ export function createStore({ now = () => Date.now() } = {}) {
       const known = (t && includes(t.messages, message.id)) ||
         Boolean(chat?.last_message && chat.last_message.id >= message.id);
       seen(message.id);
-      if (t?.loaded) {
+      // A window into the past gets this message when scrolling reaches it.
+      if (t?.loaded && !t.hasNewer) {
         merge(message.chat_id, [message]);
         emit(TOPICS.TIMELINE, message.chat_id);
       }

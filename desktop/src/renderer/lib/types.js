@@ -77,6 +77,20 @@
  */
 
 /**
+ * One hit of GET /search/messages: `highlights` are [start, end) ranges in code points
+ * (not UTF-16 units) into `message.content`.
+ * @typedef {object} SearchResult
+ * @property {Message} message
+ * @property {number} chat_id
+ * @property {[number, number][]} highlights
+ */
+
+/**
+ * A page of search results; `next_cursor` asks for the next (older) page, null at the end.
+ * @typedef {{results: SearchResult[], next_cursor: string | null}} SearchPage
+ */
+
+/**
  * A message the server has not accepted yet (lib/outbox.js): shown as pending, or as
  * failed with the reason in words.
  * @typedef {object} OutboxEntry

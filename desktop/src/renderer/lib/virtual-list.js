@@ -3,7 +3,9 @@
 // Items have different heights: each is measured once rendered and cached by key;
 // unmeasured ones use an estimate. When items are added above (older history) or
 // measurements change, the item being read keeps its place on screen; when the
-// view was at the bottom, it stays at the bottom (new messages). A row whose image
+// view was at the bottom, it stays at the bottom (new messages), unless the list is
+// not `live` (a window into the past: items added below load as the user scrolls
+// down, and must not pull the view along). A row whose image
 // loads (or fails) after it was measured is measured again.
 
 /**
@@ -42,14 +44,16 @@ export class VirtualList {
    * @param {(item: T) => string} options.keyOf
    * @param {(item: T) => number} options.estimate   height guess before measuring
    * @param {() => void} [options.onNearTop]         the user scrolled close to the oldest item
+   * @param {() => void} [options.onNearBottom]      the user scrolled close to the newest item
    * @param {number} [options.overscan]              px rendered beyond each edge of the view
    */
-  constructor({ root, renderItem, keyOf, estimate, onNearTop = () => {}, overscan = 600 }) {
+  constructor({ root, renderItem, keyOf, estimate, onNearTop = () => {}, onNearBottom = () => {}, overscan = 600 }) {
     this.root = root;
     this.renderItem = renderItem;
     this.keyOf = keyOf;
     this.estimate = estimate;
     this.onNearTop = onNearTop;
+    this.onNearBottom = onNearBottom;
     this.overscan = overscan;
     /** @type {readonly T[]} */
     this.items = [];
@@ -86,21 +90,28 @@ export class VirtualList {
     return scrollHeight - scrollTop - clientHeight < BOTTOM_SLACK_PX;
   }
 
+  get nearBottom() {
+    const { scrollTop, scrollHeight, clientHeight } = this.root;
+    return scrollHeight - scrollTop - clientHeight < clientHeight;
+  }
+
   /**
    * Replaces the items. `stickToBottom`: force the view to the newest item (first
-   * load, own message sent); otherwise it stays at the bottom only if it was there.
+   * load, own message sent); otherwise it stays at the bottom only if it was there
+   * and the list is `live` (the newest item is the newest message).
    * @param {readonly T[]} items
-   * @param {{stickToBottom?: boolean}} [options]
+   * @param {{stickToBottom?: boolean, live?: boolean}} [options]
    */
-  setItems(items, { stickToBottom = false } = {}) {
-    const follow = stickToBottom || this.items.length === 0 || this.atBottom;
+  setItems(items, { stickToBottom = false, live = true } = {}) {
+    const follow = stickToBottom || this.items.length === 0 || (live && this.atBottom);
     const anchor = follow ? null : this._captureAnchor();
     this.items = items;
     this.index = new Map(items.map((item, i) => [this.keyOf(item), i]));
     this._layout(follow, anchor);
     // Still within a screen of the top after older items came in: fetch more now
-    // rather than waiting for the next scroll event.
+    // rather than waiting for the next scroll event (and of the bottom, in a window).
     if (!follow && this.root.scrollTop < this.root.clientHeight) this.onNearTop();
+    if (!follow && !live && this.nearBottom) this.onNearBottom();
   }
 
   /**
@@ -226,6 +237,7 @@ export class VirtualList {
         this._render();
       }
       if (this.root.scrollTop < this.root.clientHeight) this.onNearTop();
+      if (this.nearBottom) this.onNearBottom();
     });
   }
 

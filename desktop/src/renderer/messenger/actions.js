@@ -69,10 +69,17 @@ export function createActions({
     }
   }
 
-  /** @param {number} chatId */
-  async function openChat(chatId) {
+  /**
+   * Opens a chat at its newest messages; `keepWindow`: at the window into the past
+   * just loaded around a message (opening a search result).
+   * @param {number} chatId
+   * @param {{keepWindow?: boolean}} [options]
+   */
+  async function openChat(chatId, { keepWindow = false } = {}) {
     if (!store.chat(chatId)) await sync.refreshChat(chatId);
     if (!store.chat(chatId)) return;
+    // Left in the past by an earlier search: opened from the list, it shows what is new.
+    if (!keepWindow && store.activeChatId !== chatId && store.timeline(chatId).hasNewer) await history.loadLatest(chatId);
     store.setActive(chatId);
     await history.loadFirst(chatId);
     reading.markRead(chatId);
@@ -158,10 +165,42 @@ export function createActions({
   }
 
   return {
-    openChat,
+    /** @param {number} chatId */
+    openChat: (chatId) => openChat(chatId),
     closeChat: () => store.setActive(null),
     /** @param {number} chatId */
     loadOlder: (chatId) => history.loadOlder(chatId),
+    /** Scrolling down a window into the past; reaching the live end reads the chat. @param {number} chatId */
+    async loadNewer(chatId) {
+      await history.loadNewer(chatId);
+      if (!store.timeline(chatId).hasNewer) reading.markRead(chatId);
+    },
+    /** Back from a window into the past to the newest messages. @param {number} chatId */
+    async loadLatest(chatId) {
+      await history.loadLatest(chatId);
+      reading.markRead(chatId);
+    },
+    /**
+     * Makes a message part of its chat's loaded history and opens that chat, so the
+     * view can scroll to it (a search result, a quoted message); false (and told)
+     * when that is not possible.
+     * @param {number} chatId
+     * @param {number} messageId
+     */
+    async showMessage(chatId, messageId) {
+      if (!store.chat(chatId)) await sync.refreshChat(chatId);
+      if (!store.chat(chatId)) {
+        onError(new Error('That chat is no longer available to you.'));
+        return false;
+      }
+      const found = await guarded(history.loadAround(chatId, messageId));
+      if (found === false) onError(new Error('That message has been deleted.'));
+      if (!found) return false;
+      if (store.activeChatId !== chatId) await openChat(chatId, { keepWindow: true });
+      return true;
+    },
+    /** @type {import('../lib/api.js').Api['searchMessages']} */
+    searchMessages: (query, options) => api.searchMessages(query, options),
     /** @param {string} q */
     searchUsers: (q) => api.searchUsers(q),
     /** @param {number} userId */
@@ -230,17 +269,6 @@ export function createActions({
      * @param {Message} message
      */
     readers: (message) => guarded(api.getReaders(message.chat_id, message.id)),
-    /**
-     * Makes a quoted message part of the loaded history, so the view can scroll to
-     * it; false (and told) when that is not possible.
-     * @param {number} chatId
-     * @param {number} messageId
-     */
-    async showMessage(chatId, messageId) {
-      const found = await guarded(history.loadAround(chatId, messageId));
-      if (found === false) onError(new Error('That message is too far back to jump to, or it has been deleted. Scroll up to find it.'));
-      return Boolean(found);
-    },
     /** @param {OutboxEntry} entry */
     retry: (entry) => outgoing.retry(entry.client_id),
     /** @param {OutboxEntry} entry */

@@ -1,9 +1,14 @@
 // A chat's message history: the newest page when the chat opens, older pages as the
 // user scrolls up, the newest page again after a reconnect, and one message again
-// when its attachment links have expired.
+// when its attachment links have expired. Opening a message far in the past (a
+// search result) loads the page around it as a window; newer pages then follow as the
+// user scrolls down, until the window reaches the live end.
 
 export const FIRST_PAGE = 50;
 export const OLDER_PAGE = 100;
+// Opening a message this many pages (or fewer) before the loaded history loads the
+// pages in between; further back, it opens a window into the past instead.
+export const GAP_PAGES = 2;
 // Signed attachment links last an hour; a preview that fails to load fetches its
 // message again (fresh links), at most this often per message.
 export const ATTACHMENT_REFETCH_MS = 5 * 60_000;
@@ -21,12 +26,17 @@ export function createHistory({ store, api, onError, now = () => Date.now() }) {
   /** @type {Map<number, number>} message id → when its links were last refreshed */
   const refetched = new Map();
 
-  /** @param {number} chatId @param {() => Promise<void>} request */
-  async function load(chatId, request) {
+  /**
+   * @param {number} chatId
+   * @param {() => Promise<void>} request
+   * @param {{rethrow?: boolean}} [options]  the caller reports failures
+   */
+  async function load(chatId, request, { rethrow = false } = {}) {
     loading.add(chatId);
     try {
       await request();
     } catch (err) {
+      if (rethrow) throw err;
       onError(err);
     } finally {
       loading.delete(chatId);
@@ -54,31 +64,72 @@ export function createHistory({ store, api, onError, now = () => Date.now() }) {
     },
 
     /**
-     * Makes `messageId` part of the loaded timeline (jumping to a quoted message): the
-     * page around it, then the pages between it and what is loaded, so the timeline
-     * never has a hole in it. Returns false when it is too far back (more than
-     * `maxPages` pages) or gone; errors are the caller's to report.
+     * Makes `messageId` part of the loaded timeline (opening a search result, jumping
+     * to a quoted message). Nothing to do when it is loaded. Otherwise the page around
+     * it; when that does not touch what is loaded, the pages between are loaded too
+     * (at most `maxPages`, so the timeline has no hole), and when the gap is longer the
+     * loaded pages replace the timeline as a window into the past (store.showWindow)
+     * whose newer pages load as the user scrolls down. False when the server does not
+     * have the message (deleted); errors are the caller's to report.
      * @param {number} chatId
      * @param {number} messageId
      * @param {{maxPages?: number}} [options]
      */
-    async loadAround(chatId, messageId, { maxPages = 10 } = {}) {
-      const loaded = store.timeline(chatId).messages;
-      if (loaded.some((m) => m.id === messageId)) return true;
-      const page = await api.getMessages(chatId, { around: messageId, limit: FIRST_PAGE });
-      if (!page.some((m) => m.id === messageId)) return false;
-      const collected = [...page];
-      const oldest = loaded[0]?.id;
-      let cursor = page[page.length - 1].id;
-      for (let i = 0; oldest !== undefined && cursor < oldest; i++) {
-        if (i >= maxPages) return false;
-        const between = await api.getMessages(chatId, { after: cursor, limit: OLDER_PAGE });
-        if (!between.length) break;
-        collected.push(...between);
-        cursor = between[between.length - 1].id;
+    async loadAround(chatId, messageId, { maxPages = GAP_PAGES } = {}) {
+      const before = store.timeline(chatId);
+      if (before.loaded && before.messages.some((m) => m.id === messageId)) return true;
+      /** @type {import('../lib/types.js').Message[]} */
+      const collected = [];
+      let joined = false;
+      await load(chatId, async () => {
+        const page = await api.getMessages(chatId, { around: messageId, limit: FIRST_PAGE });
+        if (!page.some((m) => m.id === messageId)) return;
+        collected.push(...page);
+        const t = store.timeline(chatId);
+        const first = t.messages[0]?.id;
+        const last = t.messages[t.messages.length - 1]?.id;
+        if (!t.loaded || first === undefined || last === undefined) return;
+        joined = page[page.length - 1].id >= first && page[0].id <= last;
+        // Older than what is loaded: the pages in between, while the gap is short.
+        let cursor = page[page.length - 1].id;
+        for (let i = 0; !joined && cursor < first && i < maxPages; i++) {
+          const between = await api.getMessages(chatId, { after: cursor, limit: OLDER_PAGE });
+          collected.push(...between);
+          if (!between.length || between.length < OLDER_PAGE || between[between.length - 1].id >= first) joined = true;
+          else cursor = between[between.length - 1].id;
+        }
+      }, { rethrow: true });
+      if (!collected.some((m) => m.id === messageId)) return false;
+      if (joined) {
+        store.addPage(chatId, collected, { limit: FIRST_PAGE, older: false });
+      } else {
+        const newest = store.chat(chatId)?.last_message?.id;
+        store.showWindow(chatId, collected, {
+          // Unknown until an older page comes back short.
+          hasMore: true,
+          hasNewer: newest === undefined || collected[collected.length - 1].id < newest,
+        });
       }
-      store.addPage(chatId, collected, { limit: FIRST_PAGE, older: false });
       return true;
+    },
+
+    /** The page after the newest loaded message of a window into the past. @param {number} chatId */
+    async loadNewer(chatId) {
+      const t = store.timeline(chatId);
+      if (loading.has(chatId) || !t.loaded || !t.hasNewer) return;
+      const after = t.messages[t.messages.length - 1]?.id;
+      if (after === undefined) return;
+      await load(chatId, async () => {
+        store.addNewerPage(chatId, await api.getMessages(chatId, { after, limit: OLDER_PAGE }), { limit: OLDER_PAGE });
+      });
+    },
+
+    /** Leaves a window into the past for the newest page (also: sending from it). @param {number} chatId */
+    async loadLatest(chatId) {
+      await load(chatId, async () => {
+        const page = await api.getMessages(chatId, { limit: FIRST_PAGE });
+        store.showWindow(chatId, page, { hasMore: page.length >= FIRST_PAGE, hasNewer: false });
+      });
     },
 
     /**
@@ -87,6 +138,8 @@ export function createHistory({ store, api, onError, now = () => Date.now() }) {
      * @param {number} chatId
      */
     async refreshNewest(chatId) {
+      // A window into the past would get a hole; its newer pages come by scrolling.
+      if (store.timeline(chatId).hasNewer) return;
       store.syncNewest(chatId, await api.getMessages(chatId, { limit: FIRST_PAGE }), { limit: FIRST_PAGE });
     },
 

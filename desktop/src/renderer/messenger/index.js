@@ -87,6 +87,7 @@ export function startMessenger({ root, api, session, server, storage }) {
     drafts.flush();
     offOpenChat();
     offResume();
+    shell?.destroy();
   }
 
   api.scheduleRefresh();

@@ -13,9 +13,12 @@ export function createReadPolicy({ store, api, doc = document, win = window }) {
   /** @type {Map<number, number>} chat id → last message id reported read */
   const reported = new Map();
 
+  // A window into the past (a search result) does not show what is new: new messages
+  // there count as unread (and notify) until scrolling down reaches the live end.
   /** @param {number} chatId */
   const isSeen = (chatId) =>
-    store.activeChatId === chatId && doc.visibilityState === 'visible' && doc.hasFocus();
+    store.activeChatId === chatId && doc.visibilityState === 'visible' && doc.hasFocus() &&
+    !store.timeline(chatId).hasNewer;
 
   /**
    * Reports the chat read up to its newest message, if the user sees it and that

@@ -38,6 +38,9 @@ import { openPopover } from './popover.js';
  * @property {(entry: OutboxEntry) => void} retry
  * @property {(entry: OutboxEntry) => void} discard
  * @property {(chatId: number) => void} loadOlder
+ * @property {(chatId: number) => Promise<void>} loadNewer    scrolling down a window into the past
+ * @property {(chatId: number) => Promise<void>} loadLatest   leaving it for the newest messages
+ * @property {(chatId: number, messageId: number) => Promise<boolean>} showMessage  loads a message's page and opens its chat
  * @property {(chatId: number) => void} typing
  * @property {() => void} closeChat
  * @property {import('../lib/api.js').Api['uploadAttachment']} upload
@@ -50,14 +53,14 @@ import { openPopover } from './popover.js';
  * @property {(message: Message, emoji: string) => void} toggleReaction
  * @property {() => string[]} frequentEmoji
  * @property {(message: Message) => Promise<import('../lib/types.js').User[] | null>} readers
- * @property {(chatId: number, messageId: number) => Promise<boolean>} showMessage
  */
 
 // The picker's second row: more common reactions after the favourites.
 const MORE_EMOJI = ['😀', '😅', '😍', '🤔', '👀', '👏', '🙌', '💯', '✅', '❌', '😡', '🥳', '🤝', '💪', '☕', '🚀'];
-const HIGHLIGHT_MS = 2_500;
 
 const GROUP_GAP_MS = 5 * 60_000;
+// How long a message opened from search (or a quote) stays highlighted.
+const HIGHLIGHT_MS = 4_000;
 const MAX_LENGTH = 4000;
 
 /** @param {string[]} names */
@@ -80,8 +83,9 @@ function presenceText(chat, meId) {
  * @param {object} deps
  * @param {import('../lib/store.js').Store} deps.store
  * @param {ChatViewActions} deps.actions
+ * @param {(chatId: number) => void} [deps.onSearch]   the header's search button
  */
-export function createChatView({ store, actions }) {
+export function createChatView({ store, actions, onSearch }) {
   /** @type {number | null} the open chat */
   let chatId = null;
   /** @type {VirtualList<TimelineItem> | null} */
@@ -119,6 +123,13 @@ export function createChatView({ store, actions }) {
     headerAvatar,
     h('div', { class: 'min-w-0 flex-1' }, title, subtitle),
     infoButton,
+    onSearch && h('button', {
+      type: 'button',
+      class: 'icon-btn',
+      'aria-label': 'Search in this chat',
+      title: 'Search in this chat (Ctrl+F; all chats: Ctrl+K)',
+      onclick: () => chatId !== null && onSearch(chatId),
+    }, icon(ICONS.search)),
   );
   const timeline = h('div', {
     // flex column + the list's mt-auto: a short conversation sits at the bottom, by the composer.
@@ -200,7 +211,13 @@ export function createChatView({ store, actions }) {
     class: 'pointer-events-none absolute inset-2 z-10 hidden flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-brand-500 bg-brand-50/90 text-brand-700 dark:bg-slate-900/90 dark:text-brand-400',
     'aria-hidden': 'true',
   }, icon(ICONS.paperclip, 'size-8'), h('p', { class: 'text-sm font-semibold' }, 'Drop files to attach them'));
-  const conversation = h('section', { class: 'relative hidden h-full min-h-0 flex-1 flex-col', 'aria-labelledby': 'chat-title' }, header, timeline, composer, dropHint);
+  // Shown while the timeline is a window into the past (opened at a search result).
+  const latestButton = h('button', {
+    type: 'button',
+    class: 'absolute right-4 bottom-24 z-10 hidden items-center gap-1.5 rounded-full bg-white px-3 py-2 text-xs font-semibold text-brand-700 shadow-lg ring-1 ring-slate-900/10 hover:bg-slate-50 dark:bg-slate-800 dark:text-brand-400 dark:ring-white/10',
+    onclick: () => jumpToLatest(),
+  }, icon(ICONS.back, 'size-4 -rotate-90'), 'Jump to latest');
+  const conversation = h('section', { class: 'relative hidden h-full min-h-0 flex-1 flex-col', 'aria-labelledby': 'chat-title' }, header, timeline, composer, latestButton, dropHint);
   const empty = h(
     'div',
     { class: 'hidden h-full flex-1 flex-col items-center justify-center gap-3 p-8 text-center md:flex' },
@@ -280,8 +297,9 @@ export function createChatView({ store, actions }) {
     if (t.loaded) push({ kind: 'edge', key: 'edge', hasMore: t.hasMore });
     /** @type {{senderId: number | undefined, createdAt: string} | null} the previous row, for grouping */
     let prev = null;
+    // Messages still being sent belong after the newest one, not after a window into the past.
     /** @type {TimelineMessage[]} */
-    const all = [...t.messages, ...store.pendingFor(id)];
+    const all = t.hasNewer ? [...t.messages] : [...t.messages, ...store.pendingFor(id)];
     for (const message of all) {
       const day = dayKey(message.created_at);
       const newDay = !prev || dayKey(prev.createdAt) !== day;
@@ -312,6 +330,7 @@ export function createChatView({ store, actions }) {
       // Pending entries carry no sender id; treat them as mine for grouping.
       prev = { senderId: pending ? meId : senderId, createdAt: message.created_at };
     }
+    if (t.hasNewer) push({ kind: 'edge', key: 'edge-newer', hasMore: true, newer: true });
     itemCache = next;
     return items;
   }
@@ -321,10 +340,40 @@ export function createChatView({ store, actions }) {
     // The message being answered was deleted: nothing to reply to any more.
     const target = replies.get(chatId);
     if (target && store.timeline(chatId).loaded && !store.timeline(chatId).messages.some((m) => m.id === target.id)) cancelReply(false);
-    list.setItems(buildItems(chatId), { stickToBottom });
     const t = store.timeline(chatId);
+    latestButton.classList.toggle('hidden', !t.hasNewer);
+    latestButton.classList.toggle('flex', t.hasNewer);
+    list.setItems(buildItems(chatId), { stickToBottom: stickToBottom && !t.hasNewer, live: !t.hasNewer });
     // History shorter than the screen: fetch more, as scrolling up would.
     if (t.loaded && t.hasMore && timeline.scrollHeight <= timeline.clientHeight) actions.loadOlder(chatId);
+  }
+
+  /** Back from a window into the past to the newest messages, at the bottom. */
+  async function jumpToLatest() {
+    const id = chatId;
+    if (id === null) return;
+    await actions.loadLatest(id);
+    if (chatId === id) renderTimeline({ stickToBottom: true });
+  }
+
+  /**
+   * Opens `messageId` in its chat (loading the page around it when it is not loaded),
+   * scrolled into view and highlighted for a moment; false when it could not be shown.
+   * @param {number} targetChat
+   * @param {number} messageId
+   */
+  async function jumpTo(targetChat, messageId) {
+    if (!(await actions.showMessage(targetChat, messageId)) || chatId !== targetChat) return false;
+    highlightId = messageId;
+    clearTimeout(highlightTimer);
+    renderTimeline();
+    list?.scrollToKey(`m${messageId}`);
+    timeline.focus({ preventScroll: true });
+    highlightTimer = setTimeout(() => {
+      highlightId = null;
+      renderTimeline();
+    }, HIGHLIGHT_MS);
+    return true;
   }
 
   // ---- header ----------------------------------------------------------------
@@ -438,15 +487,7 @@ export function createChatView({ store, actions }) {
       note('The original message was deleted.');
       return;
     }
-    if (!(await actions.showMessage(id, quote.id)) || chatId !== id) return;
-    highlightId = quote.id;
-    renderTimeline();
-    list?.scrollToKey(`m${quote.id}`);
-    clearTimeout(highlightTimer);
-    highlightTimer = setTimeout(() => {
-      highlightId = null;
-      renderTimeline();
-    }, HIGHLIGHT_MS);
+    await jumpTo(id, quote.id);
   }
 
   // ---- reactions and "seen by" --------------------------------------------------
@@ -606,6 +647,8 @@ export function createChatView({ store, actions }) {
     const attachments = uploads.takeUploaded();
     if (!text && !attachments.length) return;
     const replyTo = replies.get(id);
+    // Sending from a window into the past: the conversation goes to its newest end.
+    const fromPast = store.timeline(id).hasNewer;
     if (attachments.length) {
       // One message per file; the text is the caption of the first, which also carries the reply.
       attachments.forEach((attachment, i) => {
@@ -623,7 +666,8 @@ export function createChatView({ store, actions }) {
     note('');
     input.value = '';
     autoGrow();
-    renderTimeline({ stickToBottom: true });
+    if (fromPast) jumpToLatest();
+    else renderTimeline({ stickToBottom: true });
   });
   fileInput.addEventListener('change', () => {
     attach([...(fileInput.files ?? [])]);
@@ -731,6 +775,9 @@ export function createChatView({ store, actions }) {
       keyOf: (/** @type {TimelineItem} */ item) => item.key,
       estimate: (/** @type {TimelineItem} */ item) => (item.kind === 'message' ? 44 : item.kind === 'day' ? 48 : 64),
       onNearTop: () => actions.loadOlder(id),
+      onNearBottom: () => {
+        if (store.timeline(id).hasNewer) actions.loadNewer(id);
+      },
     });
     renderTimeline({ stickToBottom: true });
     input.focus();
@@ -744,5 +791,5 @@ export function createChatView({ store, actions }) {
     else if (topic === TOPICS.TYPING && detail === chatId) renderSubtitle();
   });
 
-  return { element };
+  return { element, jumpTo };
 }

@@ -19,7 +19,7 @@ import { attachmentView } from './attachment.js';
 /**
  * The rows of a timeline (views/chat-view.js builds them).
  * @typedef {{kind: 'day', key: string, label: string}} DayItem
- * @typedef {{kind: 'edge', key: string, hasMore: boolean}} EdgeItem
+ * @typedef {{kind: 'edge', key: string, hasMore: boolean, newer?: boolean}} EdgeItem  `newer`: the bottom of a window into the past
  * @typedef {{kind: 'message', key: string, message: TimelineMessage, own: boolean, first: boolean,
  *   status: Status, author: string, showAuthor: boolean, quoteAuthor?: string, isGroup?: boolean,
  *   names?: MentionNames, reactors?: import('../lib/reactions.js').Reactors, highlighted?: boolean}} MessageItem
@@ -199,6 +199,7 @@ export function dayRow(item) {
 
 /** @param {EdgeItem} item */
 export function edgeRow(item) {
+  if (item.newer) return h('div', { class: 'py-6 text-center text-xs text-slate-400', role: 'status' }, 'Loading newer messages…');
   return h('div', { class: 'py-6 text-center text-xs text-slate-400', role: 'status' },
     item.hasMore ? 'Loading earlier messages…' : 'This is the beginning of the conversation.');
 }

@@ -1,20 +1,28 @@
 // The signed-in layout: sidebar and conversation side by side (one at a time on
-// narrow windows), plus a toast area for errors in words.
+// narrow windows), a toast area for errors in words, and message search: Ctrl/Cmd+K
+// searches all chats, Ctrl/Cmd+F in an open chat searches that chat.
 import { ICONS, h, icon } from '../lib/dom.js';
 import { TOPICS } from '../lib/store.js';
 import { isFileDrag } from '../lib/upload.js';
 import { createChatView } from './chat-view.js';
+import { createSearchDialog } from './search.js';
 import { createSidebar } from './sidebar.js';
 
 /**
  * @param {HTMLElement} root
  * @param {object} deps
  * @param {import('../lib/store.js').Store} deps.store
- * @param {import('./sidebar.js').SidebarActions & import('./chat-view.js').ChatViewActions} deps.actions
+ * @param {import('./sidebar.js').SidebarActions & import('./chat-view.js').ChatViewActions & import('./search.js').SearchDialogActions} deps.actions
+ * @param {Document} [deps.doc]   where the shortcuts are listened for
  */
-export function renderShell(root, { store, actions }) {
+export function renderShell(root, { store, actions, doc = document }) {
   const sidebar = createSidebar({ store, actions });
-  const chatView = createChatView({ store, actions });
+  const chatView = createChatView({ store, actions, onSearch: (chatId) => search.open({ chatId }) });
+  const search = createSearchDialog({
+    store,
+    actions,
+    onOpen: (result) => chatView.jumpTo(result.chat_id ?? result.message.chat_id, result.message.id),
+  });
   const toasts = h('div', { class: 'pointer-events-none fixed inset-x-0 bottom-20 z-50 flex flex-col items-center gap-2 px-4', 'aria-live': 'assertive' });
   const layout = h('div', { class: 'flex h-full min-h-0' }, sidebar.element, chatView.element);
 
@@ -51,6 +59,33 @@ export function renderShell(root, { store, actions }) {
   layout.addEventListener('dragover', refuseDrop);
   layout.addEventListener('drop', refuseDrop);
 
+  // Ctrl+K / Cmd+K anywhere; Ctrl+F / Cmd+F only with a chat open (elsewhere the
+  // browser's own find stays). Neither is an accelerator of the desktop menu.
+  /** @param {KeyboardEvent} event */
+  function onShortcut(event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey || event.isComposing) return;
+    // Ctrl+Cmd+F is macOS's full screen (the View menu's).
+    if (event.ctrlKey && event.metaKey) return;
+    const key = event.key.toLowerCase();
+    if (key === 'k') {
+      event.preventDefault();
+      search.open();
+    } else if (key === 'f' && store.activeChatId !== null) {
+      event.preventDefault();
+      search.open({ chatId: store.activeChatId });
+    }
+  }
+  doc.addEventListener('keydown', onShortcut);
+
   root.replaceChildren(layout, toasts);
-  return { toast };
+  return {
+    toast,
+    /** @param {{chatId?: number | null}} [options] */
+    openSearch: (options) => search.open(options),
+    /** Removes the shortcuts and the search dialog (signing out). */
+    destroy() {
+      doc.removeEventListener('keydown', onShortcut);
+      search.close();
+    },
+  };
 }
