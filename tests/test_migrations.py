@@ -189,3 +189,39 @@ async def test_0003_derives_attachment_url_from_attachment_id(fresh_url: str) ->
     await asyncio.to_thread(migrate.upgrade, fresh_url, "head")
     await after_upgrade()
     assert await _diff(fresh_url) == []
+
+
+async def test_0007_indexes_the_messages_already_there(fresh_url: str) -> None:
+    await asyncio.to_thread(migrate.upgrade, fresh_url, "0006")
+    when = "2026-01-01 00:00:00.000000"
+    await _rows(
+        fresh_url,
+        "INSERT INTO users (id, username, username_key, email, email_key, password_hash,"
+        " display_name, display_name_key, created_at)"
+        " VALUES (4, 'ann', 'ann', 'ann@example.com', 'ann@example.com', 'x', 'Ann', 'ann', :when)",
+        when=when,
+    )
+    await _rows(
+        fresh_url,
+        "INSERT INTO chats (id, is_group, created_at, last_activity_at)"
+        " VALUES (5, 0, :when, :when)",
+        when=when,
+    )
+    for message_id, content, deleted in (
+        (1, "Crème brûlée tonight", None),
+        (2, "", None),  # an attachment alone: nothing to find
+        (3, "gone", when),
+    ):
+        await _rows(
+            fresh_url,
+            "INSERT INTO messages (id, chat_id, sender_id, content, is_read, created_at,"
+            " deleted_at) VALUES (:id, 5, 4, :content, 0, :when, :deleted)",
+            id=message_id,
+            content=content,
+            when=when,
+            deleted=deleted,
+        )
+    await asyncio.to_thread(migrate.upgrade, fresh_url)
+    key = "rowid" if fresh_url.startswith("sqlite") else "message_id"
+    rows = await _rows(fresh_url, f"SELECT {key}, body FROM {INDEX} ORDER BY {key}")
+    assert rows == [(1, "creme brulee tonight")]
