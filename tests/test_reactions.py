@@ -192,3 +192,78 @@ async def test_an_edit_tells_each_member_their_own_me(api: Api, server: RunningS
         "bob": [(THUMBS, 1, True), ("🎉", 1, False)],
         "carol": [(THUMBS, 1, False), ("🎉", 1, True)],
     }
+
+
+def _who(chat_id: int, message_id: int) -> str:
+    return f"/chats/{chat_id}/messages/{message_id}/reactions"
+
+
+async def test_who_reacted_in_first_use_and_reaction_order(api: Api) -> None:
+    alice, bob, carol = [await api.user() for _ in range(3)]
+    cid = (await alice.group("Who", bob, carol))["id"]
+    mid = (await alice.say(cid, "who liked it?"))["id"]
+    assert (await bob.get(_who(cid, mid))).json() == []  # nobody yet
+    for user, emoji in ((bob, "🎉"), (carol, THUMBS), (alice, THUMBS), (carol, "🎉")):
+        assert (await user.put(_path(cid, mid, emoji))).status_code == 204
+    r = await bob.get(_who(cid, mid))
+    assert r.status_code == 200, r.text
+    assert r.json() == [
+        {"emoji": "🎉", "user_ids": [bob.id, carol.id]},
+        {"emoji": THUMBS, "user_ids": [carol.id, alice.id]},
+    ]
+    # Bob takes his back and reacts again: he is now the last of those with 🎉, and 🎉's
+    # first use is Carol's, after the first 👍: the order MessageOut.reactions has.
+    assert (await bob.delete(_path(cid, mid, "🎉"))).status_code == 204
+    assert (await bob.put(_path(cid, mid, "🎉"))).status_code == 204
+    who = (await alice.get(_who(cid, mid))).json()
+    assert who == [
+        {"emoji": THUMBS, "user_ids": [carol.id, alice.id]},
+        {"emoji": "🎉", "user_ids": [carol.id, bob.id]},
+    ]
+    counts = await _reactions(alice, cid)
+    assert [(r["emoji"], r["count"]) for r in counts] == [
+        (w["emoji"], len(w["user_ids"])) for w in who
+    ]
+    # Every member gets the same answer: there is no `me` in it.
+    assert (await carol.get(_who(cid, mid))).json() == who
+
+
+async def test_who_reacted_names_those_who_left_since(api: Api) -> None:
+    alice, bob, carol = [await api.user() for _ in range(3)]
+    cid = (await alice.group("Leaving", bob, carol))["id"]
+    mid = (await alice.say(cid, "bye?"))["id"]
+    assert (await carol.put(_path(cid, mid, "👋"))).status_code == 204
+    assert (await carol.delete(f"/chats/{cid}/members/{carol.id}")).status_code == 204
+    # Her reaction still counts, so she is still among those who reacted...
+    assert await _reactions(bob, cid) == [{"emoji": "👋", "count": 1, "me": False}]
+    assert (await bob.get(_who(cid, mid))).json() == [{"emoji": "👋", "user_ids": [carol.id]}]
+    # ...but, no longer a member, she may not ask.
+    r = await carol.get(_who(cid, mid))
+    assert (r.status_code, r.json()["code"]) == (404, "not_found")
+
+
+async def test_who_reacted_404s(api: Api) -> None:
+    alice, bob, eve = [await api.user() for _ in range(3)]
+    cid = (await alice.direct_chat(bob))["id"]
+    mid = (await alice.say(cid, "private"))["id"]
+    assert (await bob.put(_path(cid, mid, THUMBS))).status_code == 204
+    eves = (await eve.group("Eve's", await api.user()))["id"]
+    eves_mid = (await eve.say(eves, "hers"))["id"]
+    assert (await eve.put(_path(eves, eves_mid, THUMBS))).status_code == 204
+    gone = (await alice.say(cid, "gone"))["id"]
+    assert (await bob.put(_path(cid, gone, THUMBS))).status_code == 204
+    assert (await alice.delete(f"/chats/{cid}/messages/{gone}")).status_code == 204
+    for user, chat, message in (
+        (eve, cid, mid),  # not a member
+        (eve, 10**12, mid),  # no such chat
+        (bob, cid, eves_mid),  # a message of another chat
+        (bob, eves, eves_mid),  # ...asked for through that chat
+        (bob, cid, gone),  # deleted, though it had reactions
+        (bob, cid, 10**12),  # never existed
+    ):
+        r = await user.get(_who(chat, message))
+        assert r.status_code == 404, (chat, message, r.text)
+        assert r.json() == {"detail": r.json()["detail"], "code": "not_found"}
+        assert r.json()["detail"]
+    assert (await alice.get(_who(cid, mid))).json() == [{"emoji": THUMBS, "user_ids": [bob.id]}]
+    assert (await alice.get(_who(cid, 0))).status_code == 422

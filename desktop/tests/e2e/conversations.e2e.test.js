@@ -181,16 +181,35 @@ describe('Parley conversations, end to end', { timeout: 240_000 }, () => {
     const onAlice = bubble(alice, 'Tickets booked').locator('.reaction[data-emoji="🎉"]');
     await onAlice.filter({ hasText: '1' }).waitFor();
     assert.equal(await onAlice.getAttribute('aria-pressed'), 'false');
+    // Who reacted, on hover: asked of the server, in the tooltip that describes the button.
+    const tipOf = async (page, chip) => page.locator(`[id="${await chip.getAttribute('aria-describedby')}"]`);
+    const asked = [];
+    const count = (request) => request.url().endsWith('/reactions') && asked.push(request.url());
+    alice.on('request', count);
+    await onAlice.hover();
+    const aliceTip = await tipOf(alice, onAlice);
+    await aliceTip.filter({ hasText: /^Bob Builder$/ }).waitFor();
+    assert.equal(await aliceTip.getAttribute('role'), 'tooltip');
+    await alice.mouse.move(0, 0);
+    await aliceTip.waitFor({ state: 'hidden' });
+    await onAlice.hover(); // known: not asked again
+    await aliceTip.filter({ hasText: /^Bob Builder$/ }).waitFor();
+    assert.equal(asked.length, 1);
     await onAlice.click();
     await onAlice.filter({ hasText: '2' }).waitFor();
     assert.equal(await onAlice.getAttribute('aria-pressed'), 'true');
     const onBob = mine.locator('.reaction[data-emoji="🎉"]');
     await onBob.filter({ hasText: '2' }).waitFor();
     assert.equal(await onBob.getAttribute('aria-pressed'), 'true');
-    // Who reacted, on hover.
     await onBob.hover();
-    await mine.locator('.reactors').filter({ hasText: /You and Alice Liddell/ }).waitFor();
+    await (await tipOf(bob, onBob)).filter({ hasText: /^You and Alice Liddell$/ }).waitFor();
     await screenshot(bob, 'conv-05-reactions.png');
+    // Alice's toggle changed who reacted: her next hover asks again.
+    await alice.mouse.move(0, 0);
+    await onAlice.hover();
+    await (await tipOf(alice, onAlice)).filter({ hasText: /^You and Bob Builder$/ }).waitFor();
+    assert.equal(asked.length, 2);
+    alice.off('request', count);
 
     // The REST answer and the event both arrived: still 2, on both sides and on the server.
     await alice.waitForTimeout(500);
@@ -199,10 +218,13 @@ describe('Parley conversations, end to end', { timeout: 240_000 }, () => {
     const stored = (await messagesOf(tokens.alice, direct.id)).find((m) => m.content === 'Tickets booked for both of us');
     assert.deepEqual(stored.reactions, [{ emoji: '🎉', count: 2, me: true }]);
 
-    // Taking mine back.
+    // Taking mine back: Bob's tooltip, asked again after the event, names only him.
     await onAlice.click();
     await onBob.filter({ hasText: '1' }).waitFor();
     assert.equal(await onAlice.getAttribute('aria-pressed'), 'false');
+    await bob.mouse.move(0, 0);
+    await onBob.hover();
+    await (await tipOf(bob, onBob)).filter({ hasText: /^You$/ }).waitFor();
   });
 
   it('mentions: suggestions after @, a badge for Bob that clears as he reads, and the bubble marked', async () => {

@@ -3,7 +3,8 @@
 // and mouse), the reply bar (menu, Alt+R, Ctrl+↑/↓, Esc) and what a reply sends,
 // the quote that jumps to its original, the reaction bar and picker, "seen by", and
 // the mention badge in the chat list.
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createReactorCache } from '../../src/renderer/lib/reactions.js';
 import { createStore } from '../../src/renderer/lib/store.js';
 import { createChatView } from '../../src/renderer/views/chat-view.js';
 import { createSidebar } from '../../src/renderer/views/sidebar.js';
@@ -130,15 +131,88 @@ describe('replies', () => {
 });
 
 describe('reactions and "seen by"', () => {
-  it('the bar shows counts, mine pressed, who reacted; a click toggles', () => {
+  it('the bar shows counts, mine pressed, who reacted by count until asked; a click toggles', () => {
     store.applyReaction(8, 10, { emoji: '👍', userId: BOB.id, added: true });
     store.applyReaction(8, 10, { emoji: '👍', userId: ME.id, added: true });
     const button = row(10).querySelector('.reaction');
     expect(button.getAttribute('aria-pressed')).toBe('true');
     expect(button.textContent).toBe('👍2');
-    expect(row(10).querySelector('.reactors').textContent).toBe('You and Bob Builder');
+    expect(row(10).querySelector('.reactors').textContent).toBe('You and 1 other');
     button.click();
     expect(actions.toggleReaction).toHaveBeenCalledWith(expect.objectContaining({ id: 10 }), '👍');
+  });
+
+  describe('who reacted, on hover and focus', () => {
+    const DAVE = { id: 4, username: 'dave', display_name: 'Dave Dee' }; // left the group; we share a direct chat
+    const GONE = 99; // left, and nothing here names them
+    let load;
+
+    beforeEach(() => {
+      vi.useFakeTimers();
+      load = vi.fn(async () => [
+        { emoji: '👍', user_ids: [BOB.id, GONE, ME.id, DAVE.id] },
+        { emoji: '🎉', user_ids: [CAROL.id] },
+      ]);
+      const cache = createReactorCache({ load });
+      actions.whoReacted = (m) => cache.get(m.chat_id, m.id);
+      actions.knownReactors = (m) => cache.peek(m.id);
+      actions.forget = (id) => cache.forget(id);
+      store.upsertChat({
+        id: 9, is_group: false, title: null, created_at: '2026-11-27T09:00:00Z', unread_count: 0, mention_count: 0, last_message: null,
+        members: [{ user: ME, role: 'member' }, { user: DAVE, role: 'member' }],
+      });
+      store.setActive(8);
+      for (const [emoji, userId] of [['👍', BOB.id], ['👍', GONE], ['👍', ME.id], ['👍', DAVE.id], ['🎉', CAROL.id]]) {
+        store.applyReaction(8, 10, { emoji, userId, added: true });
+      }
+    });
+    afterEach(() => vi.useRealTimers());
+
+    const chip = (i) => row(10).querySelectorAll('.reactions > span')[i];
+    const tipOf = (i) => document.getElementById(chip(i).querySelector('.reaction').getAttribute('aria-describedby'));
+
+    it('after a pause, names them in the tooltip that describes the button: members, others I know, "someone"', async () => {
+      expect(tipOf(0).getAttribute('role')).toBe('tooltip');
+      expect(tipOf(0).textContent).toBe('You and 3 others');
+      expect(tipOf(1).textContent).toBe('1 person');
+      chip(0).dispatchEvent(new MouseEvent('mouseenter'));
+      await vi.advanceTimersByTimeAsync(200);
+      expect(load).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(100);
+      expect(load).toHaveBeenCalledWith(8, 10);
+      expect(tipOf(0).textContent).toBe('You, Bob Builder, Dave Dee and someone');
+      // One answer for the whole message: the next emoji needs no request.
+      chip(1).querySelector('.reaction').dispatchEvent(new FocusEvent('focusin', { bubbles: true }));
+      expect(tipOf(1).textContent).toBe('Carol Danvers');
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(load).toHaveBeenCalledTimes(1);
+      // Drawn again (a new row), the names stay.
+      store.updateMessage({ ...store.timeline(8).messages[0] });
+      expect(tipOf(0).textContent).toBe('You, Bob Builder, Dave Dee and someone');
+    });
+
+    it('passing over asks nothing; a reaction event makes the next hover ask again', async () => {
+      chip(0).dispatchEvent(new MouseEvent('mouseenter'));
+      await vi.advanceTimersByTimeAsync(100);
+      chip(0).dispatchEvent(new MouseEvent('mouseleave'));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(load).not.toHaveBeenCalled();
+      chip(0).dispatchEvent(new MouseEvent('mouseenter'));
+      await vi.advanceTimersByTimeAsync(300);
+      expect(load).toHaveBeenCalledTimes(1);
+      // Carol adds 👍 (what the event handler does): counted at once, named on the next hover.
+      actions.forget(10);
+      store.applyReaction(8, 10, { emoji: '👍', userId: CAROL.id, added: true });
+      load.mockResolvedValueOnce([
+        { emoji: '👍', user_ids: [BOB.id, GONE, ME.id, DAVE.id, CAROL.id] },
+        { emoji: '🎉', user_ids: [CAROL.id] },
+      ]);
+      expect(tipOf(0).textContent).toBe('You and 4 others');
+      chip(0).dispatchEvent(new MouseEvent('mouseenter'));
+      await vi.advanceTimersByTimeAsync(300);
+      expect(load).toHaveBeenCalledTimes(2);
+      expect(tipOf(0).textContent).toBe('You, Bob Builder, Dave Dee, Carol Danvers and someone');
+    });
   });
 
   it('the picker offers the frequent emoji first and closes with Esc, giving the focus back', () => {

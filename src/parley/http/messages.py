@@ -6,8 +6,15 @@ from parley.actions import messages as actions
 from parley.core.fields import MAX_ID
 from parley.http.dependencies import ClientAddress, ContextDep, CurrentUser, SessionDep
 from parley.http.responses import IdPath, error_responses, json_response
-from parley.messages import service
-from parley.messages.schemas import Emoji, MessageEdit, MessageIn, MessageOut, ReadIn
+from parley.messages import reactions, service
+from parley.messages.schemas import (
+    Emoji,
+    MessageEdit,
+    MessageIn,
+    MessageOut,
+    ReactionUsers,
+    ReadIn,
+)
 from parley.messages.views import MESSAGE, MESSAGE_LIST
 from parley.users.schemas import UserPublic
 from parley.users.service import public_user
@@ -102,6 +109,17 @@ async def readers(
 ) -> list[UserPublic]:
     users = await service.readers(session, me.id, chat_id, message_id)
     return [public_user(user, ctx.online) for user in users]
+
+
+@router.get(
+    "/messages/{message_id}/reactions",
+    response_model=list[ReactionUsers],
+    responses=error_responses(404),
+)
+async def who_reacted(
+    chat_id: IdPath, message_id: IdPath, session: SessionDep, me: CurrentUser
+) -> list[ReactionUsers]:
+    return await reactions.who_reacted(session, me.id, chat_id, message_id)
 
 
 @router.put(

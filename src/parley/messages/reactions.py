@@ -1,4 +1,5 @@
-"""Reactions: one of each emoji per person on a live message, added and removed idempotently."""
+"""Reactions: one of each emoji per person on a live message, added and removed idempotently;
+and who reacted, for the members of its chat."""
 
 from typing import Any, cast
 
@@ -10,6 +11,7 @@ from parley.core.errors import NotFound
 from parley.db.models import Message, Reaction
 from parley.db.types import utcnow
 from parley.membership.service import require_member
+from parley.messages.schemas import ReactionUsers
 from parley.messages.service import MESSAGE_NOT_FOUND
 
 _MESSAGES = cast(Table, Message.__table__)
@@ -32,6 +34,12 @@ _MINE = (
         _REACTIONS.c.emoji == bindparam("b_emoji"),
     )
     .limit(1)
+)
+# Reaction order: an emoji's first row is its first use, the order MessageOut.reactions has.
+_WHO = (
+    select(_REACTIONS.c.emoji, _REACTIONS.c.user_id)
+    .where(_REACTIONS.c.message_id == bindparam("b_message"))
+    .order_by(_REACTIONS.c.id)
 )
 _ADD = insert(_REACTIONS)
 _REMOVE = delete(_REACTIONS).where(
@@ -74,3 +82,19 @@ async def remove(
     params = {"b_message": message_id, "b_me": me_id, "b_emoji": emoji}
     removed = cast(CursorResult[Any], await session.execute(_REMOVE, params))
     return removed.rowcount > 0
+
+
+async def who_reacted(
+    session: AsyncSession, me_id: int, chat_id: int, message_id: int
+) -> list[ReactionUsers]:
+    """Each emoji on the message, by first use, with who reacted so, in reaction order.
+
+    People who have left the chat since are still named: their reactions still count.
+    """
+    await require_member(session, chat_id, me_id)
+    if await session.scalar(_IS_LIVE, {"b_message": message_id, "b_chat": chat_id}) is None:
+        raise NotFound(MESSAGE_NOT_FOUND)  # unknown, deleted, or of another chat
+    users: dict[str, list[int]] = {}  # dicts keep insertion order: first use first
+    for emoji, user_id in await session.execute(_WHO, {"b_message": message_id}):
+        users.setdefault(emoji, []).append(user_id)
+    return [ReactionUsers(emoji=emoji, user_ids=ids) for emoji, ids in users.items()]

@@ -50,6 +50,13 @@ class ReactionCount(Model):
     me: bool  # the viewer is among those who reacted
 
 
+class ReactionUsers(Model):
+    """Who reacted to a message with one emoji."""
+
+    emoji: str
+    user_ids: list[int]  # in the order they reacted
+
+
 class MessageOut(Model):
     id: int
     chat_id: int

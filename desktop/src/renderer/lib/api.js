@@ -232,6 +232,11 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
     /** @param {number} chatId @param {number} messageId @param {string} emoji */
     removeReaction: (chatId, messageId, emoji) =>
       body(http.delete(`/chats/${chatId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`)),
+    /**
+     * Who reacted to a message, per emoji (by first use), user ids in reaction order.
+     * @param {number} chatId @param {number} messageId @returns {Promise<import('./types.js').ReactionUsers[]>}
+     */
+    getReactions: (chatId, messageId) => body(http.get(`/chats/${chatId}/messages/${messageId}/reactions`)),
     /** Who has read my message (groups). @param {number} chatId @param {number} messageId @returns {Promise<User[]>} */
     getReaders: (chatId, messageId) => body(http.get(`/chats/${chatId}/messages/${messageId}/readers`)),
     /**

@@ -1,10 +1,14 @@
 // Reactions as state: a message's `reactions` ([{emoji, count, me}], from the server)
 // plus who we know reacted (from reaction.added/removed events since the page
-// loaded: the server gives only counts). Both my REST call and its event arrive for
+// loaded: the message carries only counts). Both my REST call and its event arrive for
 // my own toggle, and events may repeat: each change is applied only if it changes
 // what is known, so nothing is counted twice.
+// Who reacted, by name, is asked of the server (GET …/reactions) when someone hovers
+// or focuses a reaction, and kept per message until a reaction event for it
+// (createReactorCache); until then a reaction is described by its count.
 
 /** @typedef {import('./types.js').Reaction} Reaction */
+/** @typedef {import('./types.js').ReactionUsers} ReactionUsers */
 /**
  * What events told us, per emoji: user id → true (reacted) or false (took it back).
  * Users not in it may still be in the server's count.
@@ -56,19 +60,132 @@ export function applyReaction(reactions, reactors, { emoji, userId, added, meId 
   return { reactions: next, reactors: nextReactors };
 }
 
+/** @param {string[]} parts  "A", "A and B", "A, B and C" */
+function listed(parts) {
+  if (parts.length <= 1) return parts[0] ?? '';
+  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+/** @param {number} n @param {string} one @param {string} many */
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
 /**
- * Who reacted with one emoji, in words: "You, Bob Builder and 2 others".
+ * A reaction in words from its count alone, while the names are not known:
+ * "You and 2 others", "3 people".
  * @param {Reaction} reaction
- * @param {ReadonlyMap<number, boolean> | undefined} known  what events told about others
- * @param {(userId: number) => string} nameOf
  */
-export function reactorsText(reaction, known, nameOf) {
-  const others = [...(known ?? [])].filter(([, reacted]) => reacted).map(([userId]) => nameOf(userId));
-  const names = [...(reaction.me ? ['You'] : []), ...others.slice(0, Math.max(0, reaction.count - (reaction.me ? 1 : 0)))];
-  const rest = Math.max(0, reaction.count - names.length);
-  if (rest) names.push(names.length ? `${rest} other${rest > 1 ? 's' : ''}` : `${rest} ${rest > 1 ? 'people' : 'person'}`);
-  if (names.length <= 1) return names[0] ?? '';
-  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+export function reactionSummary(reaction) {
+  const others = Math.max(0, reaction.count - (reaction.me ? 1 : 0));
+  if (!reaction.me) return plural(others, 'person', 'people');
+  return others ? `You and ${plural(others, 'other', 'others')}` : 'You';
+}
+
+/**
+ * Who reacted with one emoji, in words: "You, Bob Builder and Carol Danvers". I come
+ * first, as "You"; the others in the order they reacted. People this client cannot
+ * name (they left the chat and share no other chat with me) are "someone", or counted
+ * ("and 2 others") when there are several; past `most` names the rest are counted too.
+ * @param {readonly number[]} userIds  in reaction order (the server's)
+ * @param {number | undefined} meId
+ * @param {(userId: number) => string | null} nameOf  null: not known here
+ * @param {number} [most]
+ */
+export function reactorsText(userIds, meId, nameOf, most = 8) {
+  /** @type {string[]} */
+  const names = userIds.includes(/** @type {number} */ (meId)) ? ['You'] : [];
+  let unknown = 0;
+  for (const userId of userIds) {
+    if (userId === meId) continue;
+    const name = nameOf(userId);
+    if (name) names.push(name);
+    else unknown += 1;
+  }
+  const shown = names.slice(0, most);
+  const rest = names.length - shown.length + unknown;
+  if (rest === 1 && shown.length === names.length) shown.push(shown.length ? 'someone' : 'Someone');
+  else if (rest) shown.push(shown.length ? plural(rest, 'other', 'others') : plural(rest, 'person', 'people'));
+  return listed(shown);
+}
+
+/**
+ * Whether the names still describe the reactions the client shows: the same emoji,
+ * each with as many people and me among them exactly when `me`. A reaction event
+ * missed (while the socket was down) shows up here.
+ * @param {readonly ReactionUsers[]} users
+ * @param {readonly Reaction[]} reactions
+ * @param {number | undefined} meId
+ */
+export function reactorsMatch(users, reactions, meId) {
+  if (users.length !== reactions.length) return false;
+  const byEmoji = new Map(users.map((u) => [u.emoji, u.user_ids]));
+  return reactions.every((r) => {
+    const ids = byEmoji.get(r.emoji);
+    return ids !== undefined && ids.length === r.count && (meId === undefined || ids.includes(meId) === r.me);
+  });
+}
+
+/**
+ * Who reacted to which message, asked of the server only when someone wants to know
+ * and kept until told it changed (`forget` on a reaction event or my own toggle;
+ * `clear` when events may have been missed). One request per message at a time; an
+ * answer that was already out of date when it came (a reaction event arrived while it
+ * was under way) is not kept, and is asked for again.
+ * @param {{load: (chatId: number, messageId: number) => Promise<ReactionUsers[]>, keep?: number}} deps
+ *   `keep`: how many messages' answers are remembered (the most recently asked)
+ */
+export function createReactorCache({ load, keep = 200 }) {
+  /** @type {Map<number, ReactionUsers[]>} */
+  const known = new Map();
+  /** @type {Map<number, Promise<ReactionUsers[] | null>>} */
+  const asking = new Map();
+
+  /** @param {number} chatId @param {number} messageId @param {number} tries @returns {Promise<ReactionUsers[] | null>} */
+  function ask(chatId, messageId, tries) {
+    const request = load(chatId, messageId).then(
+      (users) => {
+        if (asking.get(messageId) !== request) {
+          // Forgotten while under way: a reaction changed since it was asked. Another
+          // request may have started since; else ask again (a few times at most).
+          return asking.get(messageId) ?? (tries > 1 ? ask(chatId, messageId, tries - 1) : users);
+        }
+        asking.delete(messageId);
+        known.set(messageId, users);
+        if (known.size > keep) known.delete(/** @type {number} */ (known.keys().next().value));
+        return users;
+      },
+      () => {
+        if (asking.get(messageId) === request) asking.delete(messageId);
+        return null;
+      },
+    );
+    asking.set(messageId, request);
+    return request;
+  }
+
+  return {
+    /** What is known about a message, without asking. @param {number} messageId */
+    peek: (messageId) => known.get(messageId) ?? null,
+    /**
+     * Who reacted, from memory or the server; null if the server could not say.
+     * @param {number} chatId
+     * @param {number} messageId
+     * @returns {Promise<ReactionUsers[] | null>}
+     */
+    get(chatId, messageId) {
+      const users = known.get(messageId);
+      if (users) return Promise.resolve(users);
+      return asking.get(messageId) ?? ask(chatId, messageId, 3);
+    },
+    /** A reaction to the message was added or removed. @param {number} messageId */
+    forget(messageId) {
+      known.delete(messageId);
+      asking.delete(messageId);
+    },
+    clear() {
+      known.clear();
+      asking.clear();
+    },
+  };
 }
 
 // Shown first in the picker until the user has favourites of their own.

@@ -47,8 +47,6 @@ const TYPING_MS = 6_000;
 const NO_TIMELINE = Object.freeze({ messages: Object.freeze([]), loaded: false, hasMore: true, hasNewer: false });
 /** @type {readonly OutboxEntry[]} */
 const NO_ENTRIES = Object.freeze([]);
-/** @type {Reactors} */
-const NO_REACTORS = new Map();
 
 /**
  * Index of the first message with id >= `id` in an ascending list.
@@ -84,7 +82,7 @@ export function createStore({ now = () => Date.now() } = {}) {
   const timelines = new Map();
   /** @type {Map<number, ReadonlyMap<number, number>>} chat id → (user id → typing until) */
   const typing = new Map();
-  /** @type {Map<number, Reactors>} message id → who is known to have reacted (lib/reactions.js) */
+  /** @type {Map<number, Reactors>} message id → who events said reacted, so none counts twice (lib/reactions.js) */
   const reactors = new Map();
   /** @type {Map<number, readonly OutboxEntry[]>} */
   let pendingByChat = new Map();
@@ -210,6 +208,20 @@ export function createStore({ now = () => Date.now() } = {}) {
     },
     /** @param {number} chatId @returns {Chat | null} */
     chat: (chatId) => chats.get(chatId) ?? null,
+    /**
+     * Someone this client knows: me, or a member of any loaded chat (to name people who
+     * have left a chat by what another chat says of them); null if nobody here knows them.
+     * @param {number} userId
+     * @returns {User | null}
+     */
+    user(userId) {
+      if (me?.id === userId) return me;
+      for (const chat of chats.values()) {
+        const member = chat.members?.find((m) => m.user.id === userId);
+        if (member) return member.user;
+      }
+      return null;
+    },
     /** Most recent activity first. @returns {readonly Chat[]} */
     sortedChats() {
       sorted ??= Object.freeze([...chats.values()].sort((a, b) => activityOf(b) - activityOf(a) || b.id - a.id));
@@ -382,8 +394,6 @@ export function createStore({ now = () => Date.now() } = {}) {
       emit(TOPICS.TIMELINE, chatId);
       return true;
     },
-    /** Who is known to have reacted to a message (not me), per emoji. @param {number} messageId @returns {Reactors} */
-    reactorsOf: (messageId) => reactors.get(messageId) ?? NO_REACTORS,
     /**
      * chat.read: `userId` has read everything up to `messageId` in `chatId`.
      * @param {number} chatId

@@ -39,6 +39,7 @@
 
 /** MessageOut.reply_to: the quoted message (excerpt empty once it is deleted). @typedef {{id: number, sender_id: number, excerpt: string, deleted: boolean}} ReplyTo */
 /** One emoji under a message: how many reacted, and whether I did. @typedef {{emoji: string, count: number, me: boolean}} Reaction */
+/** GET …/messages/{id}/reactions: who reacted with one emoji, in reaction order. @typedef {{emoji: string, user_ids: number[]}} ReactionUsers */
 /**
  * MessageOut.preview: the card of the first link, fetched by the server after sending.
  * @typedef {{url: string, title?: string | null, description?: string | null, image_url?: string | null, site_name?: string | null}} LinkPreview

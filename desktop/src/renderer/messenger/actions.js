@@ -3,7 +3,7 @@
 // sign out. Each changes the server first and then the store; failures are told in
 // words (onError).
 import { FRAMES } from '../lib/events.js';
-import { createFrequentEmoji } from '../lib/reactions.js';
+import { createFrequentEmoji, createReactorCache, reactorsMatch } from '../lib/reactions.js';
 import { quoteOf } from '../lib/reply.js';
 import { resolveServerUrl } from '../lib/upload.js';
 
@@ -45,10 +45,12 @@ const TYPING_EVERY_MS = 3_000;
  * @param {() => void} deps.stop     ends the messenger (signing out)
  * @param {() => number} [deps.now]
  * @param {ReturnType<typeof createFrequentEmoji>} [deps.emoji]  the picker's favourites
+ * @param {ReturnType<typeof createReactorCache>} [deps.reactors]  who reacted (shared with the event handlers, which forget)
  */
 export function createActions({
   store, api, server, history, sync, reading, outgoing, socket, dialogs, drafts, onError, stop, now = () => Date.now(),
   emoji = createFrequentEmoji(null, 'parley.emoji'),
+  reactors = createReactorCache({ load: (chatId, messageId) => api.getReactions(chatId, messageId) }),
 }) {
   let lastTypingAt = 0;
   /** @param {string | null | undefined} url */
@@ -106,6 +108,7 @@ export function createActions({
     // computer must not find them.
     drafts?.forgetAll();
     emoji.forget();
+    reactors.clear();
     stop();
     // Ends the session on the server and locally; the app then shows sign-in.
     await api.logout().catch(() => {});
@@ -253,6 +256,7 @@ export function createActions({
       const added = !store.timeline(message.chat_id).messages.find((m) => m.id === message.id)?.reactions?.find((r) => r.emoji === symbol)?.me;
       const change = { emoji: symbol, userId: meId, added };
       store.applyReaction(message.chat_id, message.id, change);
+      reactors.forget(message.id);
       if (added) emoji.use(symbol);
       try {
         if (added) await api.addReaction(message.chat_id, message.id, symbol);
@@ -260,8 +264,25 @@ export function createActions({
       } catch (err) {
         store.applyReaction(message.chat_id, message.id, { ...change, added: !added });
         onError(err);
+      } finally {
+        // Asked while the change was under way, the server may have answered without it.
+        reactors.forget(message.id);
       }
     },
+    /**
+     * Who reacted to a message (hover, focus): from memory until a reaction changes,
+     * else from the server; null if it could not say (the count stays the description,
+     * so no error is shown for a hover).
+     * @param {Message} message
+     */
+    whoReacted(message) {
+      // Remembered names that no longer fit the counts missed a change: ask again.
+      const known = reactors.peek(message.id);
+      if (known && !reactorsMatch(known, message.reactions ?? [], store.me?.id)) reactors.forget(message.id);
+      return reactors.get(message.chat_id, message.id);
+    },
+    /** What is known without asking. @param {Message} message */
+    knownReactors: (message) => reactors.peek(message.id),
     /** The reaction picker's row: the emoji I use most, then common ones. */
     frequentEmoji: () => emoji.list(),
     /**

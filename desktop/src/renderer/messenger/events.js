@@ -33,9 +33,10 @@ export function dispatcher(handlers) {
  * @param {ReturnType<typeof import('./read-policy.js').createReadPolicy>} deps.reading
  * @param {ReturnType<typeof import('./notifications.js').createNotifications>} deps.notifications
  * @param {(text: string) => void} deps.toast
+ * @param {ReturnType<typeof import('../lib/reactions.js').createReactorCache>} [deps.reactors]  who reacted, asked on hover
  * @returns {Handlers}
  */
-export function createEventHandlers({ store, outgoing, sync, reading, notifications, toast }) {
+export function createEventHandlers({ store, outgoing, sync, reading, notifications, toast, reactors }) {
   const meId = () => store.me?.id;
   return {
     [EVENTS.MESSAGE_ACK]: (event) => {
@@ -57,6 +58,7 @@ export function createEventHandlers({ store, outgoing, sync, reading, notificati
     },
     [EVENTS.MESSAGE_UPDATED]: ({ message }) => store.updateMessage(message),
     [EVENTS.MESSAGE_DELETED]: (event) => {
+      reactors?.forget(event.message_id);
       // The chat list's preview was that message: the chat has a new last message.
       if (store.deleteMessage(event.chat_id, event.message_id)) sync.refreshChat(event.chat_id);
     },
@@ -77,10 +79,16 @@ export function createEventHandlers({ store, outgoing, sync, reading, notificati
       else sync.refreshChat(event.chat_id);
     },
     // My own toggles were applied when I clicked: their echo changes nothing (store).
-    [EVENTS.REACTION_ADDED]: (event) =>
-      store.applyReaction(event.chat_id, event.message_id, { emoji: event.emoji, userId: event.user_id, added: true }),
-    [EVENTS.REACTION_REMOVED]: (event) =>
-      store.applyReaction(event.chat_id, event.message_id, { emoji: event.emoji, userId: event.user_id, added: false }),
+    // Who reacted is asked again next time: even my echo, as the server may have been
+    // asked between my click and its commit.
+    [EVENTS.REACTION_ADDED]: (event) => {
+      reactors?.forget(event.message_id);
+      store.applyReaction(event.chat_id, event.message_id, { emoji: event.emoji, userId: event.user_id, added: true });
+    },
+    [EVENTS.REACTION_REMOVED]: (event) => {
+      reactors?.forget(event.message_id);
+      store.applyReaction(event.chat_id, event.message_id, { emoji: event.emoji, userId: event.user_id, added: false });
+    },
     [EVENTS.ERROR]: (event) => {
       const text = describeSocketError(event);
       if (text) toast(text);

@@ -8,7 +8,7 @@ import { wsUrl } from '../lib/config.js';
 import { describeError } from '../lib/errors.js';
 import { createDrafts } from '../lib/drafts.js';
 import { createStore } from '../lib/store.js';
-import { createFrequentEmoji } from '../lib/reactions.js';
+import { createFrequentEmoji, createReactorCache } from '../lib/reactions.js';
 import { createSocket } from '../lib/ws.js';
 import { confirmDialog, newGroupDialog } from '../views/dialogs.js';
 import { openGroupInfo } from '../views/group-info.js';
@@ -49,18 +49,25 @@ export function startMessenger({ root, api, session, server, storage }) {
   const reading = createReadPolicy({ store, api });
   const notifications = createNotifications({ store, bridge });
   const sync = createSync({ store, api, history, reading, outgoing, onError });
+  // Who reacted: asked on hover, forgotten on each reaction event for the message.
+  const reactors = createReactorCache({ load: (chatId, messageId) => api.getReactions(chatId, messageId) });
   const socket = createSocket({
     url: (since) => wsUrl(server, `/ws?token=${encodeURIComponent(session.accessToken() ?? '')}${since ? `&since=${since}` : ''}`),
     getSince: () => store.lastSeenId,
-    onEvent: dispatcher(createEventHandlers({ store, outgoing, sync, reading, notifications, toast })),
+    onEvent: dispatcher(createEventHandlers({ store, outgoing, sync, reading, notifications, toast, reactors })),
     onState: (state) => store.setConnection(state),
-    onOpen: () => sync.resync(),
+    onOpen: () => {
+      // Reaction events may have been missed while the socket was down.
+      reactors.clear();
+      sync.resync();
+    },
     onAuthFailed: () => api.refresh(),
   });
   const actions = createActions({
     store, api, server, history, sync, reading, outgoing, socket, drafts, onError, stop,
     dialogs: { confirm: confirmDialog, newGroup: newGroupDialog, groupInfo: openGroupInfo, profile: openProfile },
     emoji: createFrequentEmoji(storage, `parley.emoji:${store.me?.id}`),
+    reactors,
   });
   shell = renderShell(root, { store, actions });
 

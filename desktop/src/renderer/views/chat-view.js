@@ -9,7 +9,7 @@
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
 import { insertMention, mentionAt, mentionCandidates } from '../lib/mentions.js';
 import { chatTitle, memberName, otherMember } from '../lib/names.js';
-import { DEFAULT_EMOJI } from '../lib/reactions.js';
+import { DEFAULT_EMOJI, reactionSummary, reactorsMatch, reactorsText } from '../lib/reactions.js';
 import { createReplyState } from '../lib/reply.js';
 import { TOPICS } from '../lib/store.js';
 import { dayKey, dayLabel } from '../lib/time.js';
@@ -53,12 +53,17 @@ import { openPopover } from './popover.js';
  * @property {(message: Message, emoji: string) => void} toggleReaction
  * @property {() => string[]} frequentEmoji
  * @property {(message: Message) => Promise<import('../lib/types.js').User[] | null>} readers
+ * @property {(message: Message) => Promise<import('../lib/types.js').ReactionUsers[] | null>} [whoReacted]
+ *   who reacted, per emoji (asked of the server unless known)
+ * @property {(message: Message) => import('../lib/types.js').ReactionUsers[] | null} [knownReactors]  without asking
  */
 
 // The picker's second row: more common reactions after the favourites.
 const MORE_EMOJI = ['😀', '😅', '😍', '🤔', '👀', '👏', '🙌', '💯', '✅', '❌', '😡', '🥳', '🤝', '💪', '☕', '🚀'];
 
 const GROUP_GAP_MS = 5 * 60_000;
+// Hovering a reaction this long asks who reacted: passing over the bar asks nothing.
+const REACTORS_DELAY_MS = 250;
 // How long a message opened from search (or a quote) stays highlighted.
 const HIGHLIGHT_MS = 4_000;
 const MAX_LENGTH = 4000;
@@ -105,6 +110,8 @@ export function createChatView({ store, actions, onSearch }) {
   const namesCache = new WeakMap();
   /** @type {{start: number, query: string, candidates: MentionCandidate[], active: number} | null} */
   let mention = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} a hovered reaction, waiting to ask who reacted */
+  let reactorsTimer;
 
   const title = h('h2', { class: 'truncate text-base font-semibold', id: 'chat-title' });
   const subtitle = h('p', { class: 'truncate text-xs text-slate-500 dark:text-slate-400', 'aria-live': 'polite' });
@@ -241,7 +248,9 @@ export function createChatView({ store, actions, onSearch }) {
     pickReaction: (message, anchor) => pickReaction(message, anchor),
     showQuote: (message) => showQuote(message),
     seenBy: (message, anchor) => seenBy(message, anchor),
-    nameOf: (userId) => memberName(chatId === null ? null : store.chat(chatId), userId),
+    reactorsText: (message, reaction) => reactorsOf(message, reaction),
+    showReactors: (message, tip) => showReactors(message, tip),
+    hideReactors: () => clearTimeout(reactorsTimer),
   };
 
   /** @param {Chat | null} chat @returns {MentionNames | undefined} */
@@ -324,7 +333,6 @@ export function createChatView({ store, actions, onSearch }) {
         quoteAuthor: quoted ? (quoted.sender_id === meId ? 'You' : memberName(chat, quoted.sender_id)) : undefined,
         isGroup: Boolean(chat?.is_group),
         names: namesOf(chat),
-        reactors: stored ? store.reactorsOf(stored.id) : undefined,
         highlighted: stored !== null && stored.id === highlightId,
       });
       // Pending entries carry no sender id; treat them as mine for grouping.
@@ -520,6 +528,56 @@ export function createChatView({ store, actions, onSearch }) {
       event.preventDefault();
       buttons[Math.min(buttons.length - 1, Math.max(0, i + step))].focus();
     });
+  }
+
+  /**
+   * A person's name for "who reacted": as the chat's members list them, else as another
+   * chat does (they may have left this one); null if this client does not know them.
+   * @param {number} chatId
+   * @param {number} userId
+   */
+  function personName(chatId, userId) {
+    const user = store.chat(chatId)?.members?.find((m) => m.user.id === userId)?.user ?? store.user(userId);
+    return user ? user.display_name || user.username : null;
+  }
+
+  /**
+   * Who reacted with one emoji, in words: by name when the server has said and nothing
+   * changed since (the counts still agree), else from the count ("You and 2 others").
+   * @param {Message} message
+   * @param {import('../lib/types.js').Reaction} reaction
+   */
+  function reactorsOf(message, reaction) {
+    const users = actions.knownReactors?.(message);
+    const meId = store.me?.id;
+    const ids = users && reactorsMatch(users, message.reactions ?? [], meId)
+      ? users.find((u) => u.emoji === reaction.emoji)?.user_ids
+      : undefined;
+    return ids ? reactorsText(ids, meId, (userId) => personName(message.chat_id, userId)) : reactionSummary(reaction);
+  }
+
+  /**
+   * A reaction is hovered or focused: after a moment, ask who reacted (unless known)
+   * and write the names into its tooltip, which also describes the button.
+   * @param {Message} message
+   * @param {HTMLElement} tip
+   */
+  function showReactors(message, tip) {
+    clearTimeout(reactorsTimer);
+    // The row may be older than the store's copy (a reaction event since).
+    const current = () => store.timeline(message.chat_id).messages.find((m) => m.id === message.id) ?? message;
+    const write = () => {
+      const now = current();
+      const reaction = now.reactions?.find((r) => r.emoji === tip.dataset.emoji);
+      if (reaction && tip.isConnected) tip.textContent = reactorsOf(now, reaction);
+    };
+    write();
+    const known = actions.knownReactors?.(current());
+    if (!actions.whoReacted || (known && reactorsMatch(known, current().reactions ?? [], store.me?.id))) return;
+    reactorsTimer = setTimeout(async () => {
+      await actions.whoReacted?.(current());
+      write();
+    }, REACTORS_DELAY_MS);
   }
 
   /** Who has read my message in a group: asked for when the user wants to know. @param {Message} message @param {HTMLElement} anchor */
@@ -745,6 +803,7 @@ export function createChatView({ store, actions, onSearch }) {
   /** @param {number | null} id */
   function show(id) {
     if (id === chatId) return;
+    clearTimeout(reactorsTimer);
     if (chatId !== null && !editing) actions.saveDraft?.(chatId, input.value);
     chatId = id;
     editing = null;

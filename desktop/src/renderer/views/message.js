@@ -6,7 +6,6 @@
 import { bridge } from '../lib/bridge.js';
 import { ICONS, h, icon } from '../lib/dom.js';
 import { isSafeHref, markMentions, renderMarkdown } from '../lib/markdown.js';
-import { reactorsText } from '../lib/reactions.js';
 import { timeLabel } from '../lib/time.js';
 import { attachmentSummary } from '../lib/upload.js';
 import { attachmentView } from './attachment.js';
@@ -22,7 +21,7 @@ import { attachmentView } from './attachment.js';
  * @typedef {{kind: 'edge', key: string, hasMore: boolean, newer?: boolean}} EdgeItem  `newer`: the bottom of a window into the past
  * @typedef {{kind: 'message', key: string, message: TimelineMessage, own: boolean, first: boolean,
  *   status: Status, author: string, showAuthor: boolean, quoteAuthor?: string, isGroup?: boolean,
- *   names?: MentionNames, reactors?: import('../lib/reactions.js').Reactors, highlighted?: boolean}} MessageItem
+ *   names?: MentionNames, highlighted?: boolean}} MessageItem
  * @typedef {DayItem | EdgeItem | MessageItem} TimelineItem
  */
 
@@ -46,7 +45,11 @@ import { attachmentView } from './attachment.js';
  * @property {(message: Message, anchor: HTMLElement) => void} [pickReaction]  opens the picker
  * @property {(message: TimelineMessage) => void} [showQuote]  jumps to the quoted message
  * @property {(message: Message, anchor: HTMLElement) => void} [seenBy]  who has read it (groups)
- * @property {(userId: number) => string} [nameOf]
+ * @property {(message: Message, reaction: import('../lib/types.js').Reaction) => string} [reactorsText]
+ *   who reacted so, in words, from what is known now
+ * @property {(message: Message, tip: HTMLElement) => void} [showReactors]  a reaction is hovered or
+ *   focused: find out who reacted, and write it into `tip` (its `data-emoji` says which)
+ * @property {() => void} [hideReactors]  no longer: a pending look-up is not needed
  */
 
 /** In Electron, links open in the system browser; in a browser the <a> does it. @param {MouseEvent} event */
@@ -130,33 +133,38 @@ function previewCard(preview, own) {
 
 /**
  * The reactions under a message: one toggle per emoji with its count (mine
- * highlighted), who reacted on hover and focus, and a button for the picker.
+ * highlighted), who reacted on hover and focus (a tooltip that also describes the
+ * button to screen readers), and a button for the picker.
  * @param {Message} message
- * @param {import('../lib/reactions.js').Reactors | undefined} reactors
  * @param {RowHandlers} handlers
  * @param {boolean} own
  */
-function reactionBar(message, reactors, handlers, own) {
+function reactionBar(message, handlers, own) {
   const reactions = message.reactions ?? [];
   if (!reactions.length) return null;
-  const nameOf = handlers.nameOf ?? (() => 'Someone');
   return h('div', { class: `reactions mt-1 flex flex-wrap gap-1 ${own ? 'justify-end' : ''}`, role: 'group', 'aria-label': 'Reactions' },
-    reactions.map((reaction) => {
-      const who = reactorsText(reaction, reactors?.get(reaction.emoji), nameOf);
-      return h('span', { class: 'group/reaction relative' },
+    reactions.map((reaction, i) => {
+      const tipId = `reactors-${message.id}-${i}`;
+      const tip = h('span', {
+        id: tipId,
+        role: 'tooltip',
+        // Aligned with the bubble's side, so it is never cut off at the timeline's edge.
+        class: `reactors pointer-events-none absolute bottom-full ${own ? 'right-0' : 'left-0'} z-20 mb-1 hidden w-max max-w-72 rounded-md bg-slate-900 px-2 py-1 text-xs break-words text-white shadow group-focus-within/reaction:block group-hover/reaction:block dark:bg-slate-100 dark:text-slate-900`,
+        dataset: { emoji: reaction.emoji },
+      }, handlers.reactorsText?.(message, reaction) ?? '');
+      const show = () => handlers.showReactors?.(message, tip);
+      const hide = () => handlers.hideReactors?.();
+      return h('span', { class: 'group/reaction relative', onmouseenter: show, onmouseleave: hide, onfocusin: show, onfocusout: hide },
         h('button', {
           type: 'button',
           class: `reaction inline-flex h-7 items-center gap-1 rounded-full border px-2 text-sm ${reaction.me ? 'border-brand-500 bg-brand-50 text-brand-700 dark:bg-brand-600/30 dark:text-brand-100' : 'border-slate-200 bg-white text-slate-700 hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-200'}`,
           'aria-pressed': reaction.me ? 'true' : 'false',
-          'aria-label': `${reaction.emoji} ${reaction.count}: ${who}. ${reaction.me ? 'Remove your reaction' : 'React with this too'}`,
+          'aria-label': `${reaction.emoji} ${reaction.count}. ${reaction.me ? 'Remove your reaction' : 'React with this too'}`,
+          'aria-describedby': tipId,
           dataset: { emoji: reaction.emoji },
           onclick: () => handlers.react?.(message, reaction.emoji),
         }, h('span', { 'aria-hidden': 'true' }, reaction.emoji), h('span', { class: 'text-xs font-semibold tabular-nums', 'aria-hidden': 'true' }, String(reaction.count))),
-        h('span', {
-          // Aligned with the bubble's side, so it is never cut off at the timeline's edge.
-          class: `reactors pointer-events-none absolute bottom-full ${own ? 'right-0' : 'left-0'} z-20 mb-1 hidden max-w-72 truncate rounded-md bg-slate-900 px-2 py-1 text-xs whitespace-nowrap text-white shadow group-focus-within/reaction:block group-hover/reaction:block dark:bg-slate-100 dark:text-slate-900`,
-          'aria-hidden': 'true',
-        }, who));
+        tip);
     }),
     h('button', {
       type: 'button',
@@ -209,7 +217,7 @@ export function edgeRow(item) {
  * @param {RowHandlers} handlers
  */
 export function messageRow(item, handlers) {
-  const { message, own, status, author, showAuthor, first, quoteAuthor, isGroup, names, reactors, highlighted } = item;
+  const { message, own, status, author, showAuthor, first, quoteAuthor, isGroup, names, highlighted } = item;
   // Stored by the server, or still in the outbox (no id yet).
   const stored = message.id === undefined ? null : message;
   const pending = message.id === undefined ? message : null;
@@ -283,7 +291,7 @@ export function messageRow(item, handlers) {
       role: 'article',
       'aria-label': `${own ? 'You' : author}${quote ? `, replying to ${quoteAuthor ?? 'someone'}` : ''}, ${timeLabel(message.created_at)}${attachment ? `, ${attachmentSummary(attachment)}` : ''}${mentionsMe ? ', mentions you' : ''}`,
     },
-    h('div', { class: 'flex max-w-[min(36rem,80%)] flex-col' }, bubble, stored && reactionBar(stored, reactors, handlers, own)),
+    h('div', { class: 'flex max-w-[min(36rem,80%)] flex-col' }, bubble, stored && reactionBar(stored, handlers, own)),
     actions,
   );
 }
