@@ -16,6 +16,7 @@ from parley.attachments.service import attachment_fields
 from parley.chats.schemas import CHAT_LIST, ChatOut
 from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.db.models import Attachment, Chat, ChatUser, Message, User, avatar_url
+from parley.db.types import utcnow
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, member_ids, require_member
 from parley.messages.views import message_fields
 from parley.previews.links import might_link
@@ -120,6 +121,8 @@ def _chat_rows(me_id: int) -> Select[*tuple[Any, ...]]:
             Chat.title,
             Chat.created_at,
             func.coalesce(ChatUser.last_read_message_id, 0).label("read"),
+            ChatUser.notify,
+            ChatUser.muted_until,
             Message.id.label("last_id"),
             Message.sender_id,
             Message.content,
@@ -185,6 +188,7 @@ async def _views(
     previews = await previews_of(
         session, [row.last_id for row in chats if row.last_id and might_link(row.content or "")]
     )
+    now = utcnow()
     out = []
     for row in chats:
         last = None
@@ -221,6 +225,12 @@ async def _views(
                 "members": members[row.id],
                 "last_message": last,
                 "unread_count": unread.get(row.id, 0),
+                # Read from the same row: no query per chat. A mute that has run out shows
+                # as none; outside the chat (never shown to me) the defaults.
+                "notify": row.notify or "all",
+                "muted_until": row.muted_until
+                if row.muted_until and row.muted_until > now
+                else None,
             }
         )
     return CHAT_LIST.validate_python(out)

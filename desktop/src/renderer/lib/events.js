@@ -12,6 +12,8 @@ export const EVENTS = Object.freeze({
   CHAT_UPDATED: 'chat.updated',
   MEMBER_ADDED: 'member.added',
   MEMBER_REMOVED: 'member.removed',
+  CHAT_SETTINGS: 'chat.settings',
+  NOTIFICATIONS_SETTINGS: 'notifications.settings',
   ERROR: 'error',
   PONG: 'pong',
 });
@@ -42,6 +44,8 @@ export const FRAMES = Object.freeze({
  *   | {type: typeof EVENTS.CHAT_UPDATED, chat: Chat}
  *   | {type: typeof EVENTS.MEMBER_ADDED, chat_id: number, user_id: number}
  *   | {type: typeof EVENTS.MEMBER_REMOVED, chat_id: number, user_id: number}
+ *   | {type: typeof EVENTS.CHAT_SETTINGS, chat_id: number, notify: 'all' | 'mentions' | 'none', muted_until: string | null}
+ *   | {type: typeof EVENTS.NOTIFICATIONS_SETTINGS, settings: {quiet_hours: {start: string, end: string, time_zone: string} | null, allowed_user_ids: number[], push_previews: boolean}}
  *   | {type: typeof EVENTS.ERROR, code?: string, detail?: string, client_id?: string}
  *   | {type: typeof EVENTS.PONG}} ServerEvent
  */
