@@ -1,5 +1,7 @@
 """Wire shapes of a person's notification settings (see docs/API-EXTENSIONS.md)."""
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,3 +81,64 @@ class ChatSettingsIn(BaseModel):
         if value is not None and value.tzinfo is None:
             raise ValueError("a timestamp with a time zone (e.g. 2026-01-01T08:00:00+00:00)")
         return value
+
+
+def _b64url_bytes(length: int) -> AfterValidator:
+    def check(value: str) -> str:
+        try:
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        except (ValueError, binascii.Error):
+            raise ValueError("not URL-safe base64") from None
+        if len(raw) != length:
+            raise ValueError(f"must encode {length} bytes")
+        return value
+
+    return AfterValidator(check)
+
+
+class SubscriptionKeys(BaseModel):
+    # The browser's ECDH public key (an uncompressed P-256 point) and its auth secret.
+    p256dh: Annotated[str, text_constraints(128, pattern=r"^[A-Za-z0-9_\-=]+$"), _b64url_bytes(65)]
+    auth: Annotated[str, text_constraints(64, pattern=r"^[A-Za-z0-9_\-=]+$"), _b64url_bytes(16)]
+
+    @field_validator("p256dh")
+    @classmethod
+    def _uncompressed(cls, value: str) -> str:
+        if base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))[0] != 4:
+            raise ValueError("must be an uncompressed P-256 point (starting 0x04)")
+        return value
+
+
+class SubscriptionIn(BaseModel):
+    """``PushSubscription.toJSON()`` as a browser gives it, and a name for the device."""
+
+    endpoint: Annotated[str, text_constraints(2048, min_length=1), UNICODE]
+    keys: SubscriptionKeys
+    device: Annotated[str, text_constraints(100, min_length=1, strip=True), UNICODE] | None = None
+
+
+class SubscriptionRef(BaseModel):
+    endpoint: Annotated[str, text_constraints(2048, min_length=1), UNICODE]
+
+
+class VapidKeyOut(BaseModel):
+    vapid_public_key: str
+
+
+class DeliveryOut(Model):
+    at: Timestamp
+    message_id: int | None  # null: a test notification
+    status: int | None  # the push service's HTTP status; null when it gave none
+    error: str | None
+
+
+class SubscriptionOut(Model):
+    id: int
+    endpoint: str
+    device: str | None
+    created_at: Timestamp
+    deliveries: list[DeliveryOut]  # newest first
+
+
+class TestPushOut(BaseModel):
+    devices: int  # subscriptions the test notification was queued for
