@@ -171,8 +171,11 @@ async def _push_one(
     settings = ctx.settings
     retrying = AsyncRetrying(
         stop=stop_after_attempt(settings.push_attempts),
+        # Doubling from push_backoff_seconds, capped, each wait spread by up to as much again.
         wait=wait_exponential_jitter(
-            initial=settings.push_backoff_seconds, max=settings.push_backoff_seconds * 30
+            multiplier=settings.push_backoff_seconds,
+            max=settings.push_backoff_seconds * 30,
+            jitter=settings.push_backoff_seconds,
         ),
         retry=retry_if_exception_type((_TryAgain, httpx.TransportError)),
         reraise=True,

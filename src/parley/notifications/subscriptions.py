@@ -155,9 +155,8 @@ async def devices(session: AsyncSession, user_id: int) -> list[SubscriptionOut]:
         .where(PushDelivery.subscription_id.in_(logs))
         .order_by(PushDelivery.id.desc())
     )
-    for row in rows:
-        if len(logs[row.subscription_id]) < KEPT_DELIVERIES:
-            logs[row.subscription_id].append(DeliveryOut.model_validate(row))
+    for row in rows:  # at most KEPT_DELIVERIES each: log_deliveries trims as it writes
+        logs[row.subscription_id].append(DeliveryOut.model_validate(row))
     return [
         SubscriptionOut(
             id=sub.id,
