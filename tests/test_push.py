@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from parley.actions.context import Context
 from parley.app.startup import prepare
@@ -424,3 +425,39 @@ async def test_no_push_while_a_socket_is_live_on_another_node(
         sent = await alice.say(chat["id"], "now he is away")
         (push,) = await service.wait_for("bob")
         assert phone.decrypt(push)["message_id"] == sent["id"]
+
+
+async def test_the_send_path_gains_no_statement(papi: Api, push_server: RunningServer) -> None:
+    """Pushes cost a send nothing: the worker asks its questions after the answer."""
+    alice, bob = await papi.user(), await papi.user()
+    chat = await alice.direct_chat(bob)
+    ctx = _ctx(push_server)
+    engine = ctx.engine.sync_engine
+
+    async def statements_of_a_send() -> int:
+        seen: list[str] = []
+
+        def on_execute(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            await alice.say(chat["id"], "hello")
+            await _drained(push_server)
+        finally:
+            event.remove(engine, "before_cursor_execute", on_execute)
+        return len(seen)
+
+    await alice.say(chat["id"], "warm up")
+    async with open_socket(push_server.ws_url, bob.token) as sock:
+        await _settle(sock)  # Bob is online: the worker needs no statement at all
+        with_push = await statements_of_a_send()
+        ctx.push.enabled = False
+        try:
+            without_push = await statements_of_a_send()
+        finally:
+            ctx.push.enabled = True
+    assert with_push == without_push
+    # Bob offline with no subscription: one question (who is subscribed?), asked after.
+    await asyncio.sleep(0.2)  # his socket's presence has been withdrawn
+    assert await statements_of_a_send() == with_push + 1
