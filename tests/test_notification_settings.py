@@ -174,6 +174,7 @@ async def test_chat_settings_are_mine_alone_and_reach_my_other_sockets(
         {"notify": None},
         {"muted_until": "tomorrow"},
         {"muted_until": "2030-01-01T08:00:00"},  # no time zone
+        {"muted_until": "9999-12-31T23:00:00-05:00"},  # past year 9999 in UTC
     ):
         r = await alice.patch(f"/chats/{group['id']}/settings", json=body)
         assert r.status_code == 422 and r.json()["detail"], (body, r.text)

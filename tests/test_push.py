@@ -17,10 +17,10 @@ from parley.app.startup import prepare
 from parley.config import VAPID_FILE, Settings
 from parley.core.events import Event
 from parley.db.database import create_engine
-from parley.notifications.webpush import new_private_key
+from parley.notifications.webpush import check_address, endpoint_problem, new_private_key
 from parley.notifications.worker import PushJob
 from tests.nodes import Node, RedisServer, free_port, node_env
-from tests.pushservice import PushService, push_service, unb64url, vapid_claims
+from tests.pushservice import PushService, b64url, push_service, unb64url, vapid_claims
 from tests.sockets import Socket, open_socket
 from tests.support import (
     Api,
@@ -42,6 +42,7 @@ async def push_server(
     settings = test_settings(
         database_url,
         tmp_path_factory.mktemp("push-data"),
+        web_push=True,
         push_unsafe_allow_http_loopback_for_tests=True,
         push_backoff_seconds=0.01,
         push_attempts=3,
@@ -116,6 +117,10 @@ def test_the_vapid_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     clustered = Settings(data_dir=tmp_path / "n", secret_key="s" * 40, redis_url="redis://x")
     assert prepare(clustered).vapid_private_key == ""
     assert not (tmp_path / "n" / VAPID_FILE).exists()
+    # Turned off: no key is made at all.
+    off = Settings(data_dir=tmp_path / "off", secret_key="s" * 40, web_push=False)
+    assert prepare(off).vapid_private_key == ""
+    assert not (tmp_path / "off" / VAPID_FILE).exists()
 
 
 async def test_the_public_key_is_an_uncompressed_p256_point(
@@ -132,12 +137,44 @@ async def test_the_public_key_is_an_uncompressed_p256_point(
 
 async def test_without_a_key_push_is_off(tmp_path: Path) -> None:
     """Several nodes and no configured key: no key is offered, nothing is subscribed."""
-    settings = test_settings("sqlite+aiosqlite://", tmp_path, redis_url="redis://127.0.0.1:1")
+    settings = test_settings(
+        "sqlite+aiosqlite://", tmp_path, redis_url="redis://127.0.0.1:1", web_push=True
+    )
     assert prepare(settings).vapid_private_key == ""
     ctx = Context.create(prepare(settings), _ctx_engine(), _no_publish, set())
     assert ctx.vapid is None and not ctx.push.enabled
     assert ctx.push.offer(PushJob(1, 1, 1, frozenset({2}))) is False
     await ctx.push_client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "allowed", "problem"),
+    [
+        ("https://fcm.googleapis.com/fcm/send/abc", False, None),
+        ("https://updates.push.services.mozilla.com/wpush/v2/x", False, None),
+        ("http://fcm.googleapis.com/fcm/send/abc", False, "https"),
+        ("https://10.1.2.3/push", False, "public"),
+        ("https://169.254.169.254/latest", False, "public"),
+        ("https://[::1]/push", False, "public"),
+        ("https://[::ffff:192.168.0.1]/push", False, "public"),
+        ("https://localhost/push", False, "public"),
+        ("https://intranet/push", False, "public"),
+        ("http://127.0.0.1:8080/push", False, "https"),
+        ("http://127.0.0.1:8080/push", True, None),  # the test-only allowance
+        ("http://10.1.2.3/push", True, "https"),  # ... covers loopback alone
+        ("http://[/push", False, "valid"),
+        ("https://host:99999/push", False, "valid"),
+        ("mailto:someone@example.com", False, "valid"),
+    ],
+)
+def test_endpoints_must_be_public_https(endpoint: str, allowed: bool, problem: str | None) -> None:
+    found = endpoint_problem(endpoint, allowed)
+    assert (found is None) if problem is None else (found is not None and problem in found)
+
+
+async def test_a_name_that_resolves_to_a_private_address_is_not_pushed_to() -> None:
+    assert await check_address("https://localhost/push", allow_loopback=False) is not None
+    assert await check_address("https://localhost/push", allow_loopback=True) is None
 
 
 # --- subscriptions --------------------------------------------------------------------
@@ -154,11 +191,15 @@ async def test_subscription_lifecycle(papi: Api, service: PushService) -> None:
     assert listed["deliveries"] == []
     # Bad input: 422 with a detail, nothing stored.
     bad_key = {**device.subscription(), "keys": {"p256dh": "AAAA", "auth": "AAAA"}}
+    off_curve = b64url(b"\x04" + b"\x01" * 64)  # the right shape, but not a curve point
+    off_curve_key = {**device.subscription(), "keys": {**bad_key["keys"], "p256dh": off_curve}}
+    off_curve_key["keys"]["auth"] = device.subscription()["keys"]["auth"]
     for body in (
         {**device.subscription(), "endpoint": "http://push.example.com/x"},  # not https
         {**device.subscription(), "endpoint": "ftp://127.0.0.1/x"},
         {**device.subscription(), "endpoint": "not a url"},
         bad_key,
+        off_curve_key,
         {"endpoint": device.endpoint},
     ):
         r = await _subscribe(alice, body)

@@ -80,7 +80,9 @@ class Settings(BaseSettings):
     # TESTS ONLY: lets previews fetch loopback addresses on any port, so tests can serve
     # pages on 127.0.0.1. Never set it on a real server (production refuses to start).
     preview_unsafe_allow_loopback_for_tests: bool = False
-    # Web Push (parley.notifications): the VAPID private key (RFC 8292), a P-256 scalar in
+    # Web Push (parley.notifications): False turns it off (no key, no pushes, no queries).
+    web_push: bool = True
+    # The VAPID private key (RFC 8292), a P-256 scalar in
     # URL-safe base64. Empty: generated on first run and kept in data_dir, like the secret
     # key; several nodes (Redis) must be given the same one, or push stays off.
     vapid_private_key: str = ""

@@ -111,7 +111,7 @@ class Context:
     ) -> "Context":
         vapid = (
             Vapid.from_private(settings.vapid_private_key, settings.push_contact)
-            if settings.vapid_private_key
+            if settings.vapid_private_key and settings.web_push
             else None
         )
         write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None

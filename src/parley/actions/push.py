@@ -169,6 +169,11 @@ async def _push_one(
 ) -> tuple[int | None, str | None]:
     """Post to one device, retrying what may pass (network errors, 429, 5xx) with backoff."""
     settings = ctx.settings
+    refused = await webpush.check_address(
+        target.endpoint, settings.push_unsafe_allow_http_loopback_for_tests
+    )
+    if refused:
+        return None, refused
     retrying = AsyncRetrying(
         stop=stop_after_attempt(settings.push_attempts),
         # Doubling from push_backoff_seconds, capped, each wait spread by up to as much again.
@@ -183,16 +188,17 @@ async def _push_one(
     try:
         async for attempt in retrying:
             with attempt:
-                status = await webpush.post(
-                    ctx.push_client,
-                    vapid,
-                    target.endpoint,
-                    target.p256dh,
-                    target.auth,
-                    target.payload,
-                    topic=topic,
-                    urgency="high" if target.payload.get("type") == "test" else "normal",
-                )
+                async with ctx.push.posts:  # not held through the backoff's waits
+                    status = await webpush.post(
+                        ctx.push_client,
+                        vapid,
+                        target.endpoint,
+                        target.p256dh,
+                        target.auth,
+                        target.payload,
+                        topic=topic,
+                        urgency="high" if target.payload.get("type") == "test" else "normal",
+                    )
                 if status == 429 or status >= 500:
                     raise _TryAgain(status)
     except _TryAgain as exc:

@@ -25,7 +25,7 @@ def _with_vapid_key(settings: Settings) -> Settings:
     generated file cannot be shared between nodes, so several nodes without a configured
     key run without Web Push (and say so) rather than fail or push with keys of their own.
     """
-    if settings.vapid_private_key:
+    if settings.vapid_private_key or not settings.web_push:
         return settings
     if settings.redis_url:
         log.warning(

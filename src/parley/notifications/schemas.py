@@ -2,10 +2,11 @@
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from parley.core.fields import UNICODE, IdField, Model, Timestamp, text_constraints
@@ -78,9 +79,14 @@ class ChatSettingsIn(BaseModel):
     @field_validator("muted_until")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("a timestamp with a time zone (e.g. 2026-01-01T08:00:00+00:00)")
-        return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("a timestamp before the year 10000 (in UTC)") from None
 
 
 def _b64url_bytes(length: int) -> AfterValidator:
@@ -103,9 +109,12 @@ class SubscriptionKeys(BaseModel):
 
     @field_validator("p256dh")
     @classmethod
-    def _uncompressed(cls, value: str) -> str:
-        if base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))[0] != 4:
-            raise ValueError("must be an uncompressed P-256 point (starting 0x04)")
+    def _on_the_curve(cls, value: str) -> str:
+        point = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        try:
+            ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+        except ValueError:
+            raise ValueError("must be an uncompressed P-256 point") from None
         return value
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parley.core.errors import InvalidInput
 from parley.db.models import PushDelivery, PushSubscription
 from parley.notifications.schemas import DeliveryOut, SubscriptionIn, SubscriptionOut
-from parley.notifications.webpush import valid_endpoint
+from parley.notifications.webpush import endpoint_problem
 
 KEPT_DELIVERIES = 20  # per device: enough to see why the last pushes did or did not arrive
 
@@ -31,8 +31,8 @@ async def subscribe(
     An endpoint belongs to one browser profile: registered again by whoever signed in
     there last, it moves to them (the previous person stops receiving pushes on it).
     """
-    if not valid_endpoint(data.endpoint, allow_http_loopback):
-        raise InvalidInput(("body", "endpoint"), "a push endpoint must be an https:// URL")
+    if problem := endpoint_problem(data.endpoint, allow_http_loopback):
+        raise InvalidInput(("body", "endpoint"), problem)
     key = endpoint_key(data.endpoint)
     found = await session.scalar(
         select(PushSubscription).where(PushSubscription.endpoint_key == key)
@@ -121,21 +121,21 @@ async def log_deliveries(
                 )
             )
     await session.flush()
-    for subscription_id in sorted(existing):
-        keep = (
-            select(PushDelivery.id)
-            .where(PushDelivery.subscription_id == subscription_id)
-            .order_by(PushDelivery.id.desc())
-            .limit(KEPT_DELIVERIES)
-        )
-        kept = list((await session.scalars(keep)).all())
-        if len(kept) == KEPT_DELIVERIES:
-            await session.execute(
-                delete(PushDelivery).where(
-                    PushDelivery.subscription_id == subscription_id,
-                    PushDelivery.id < min(kept),
-                )
-            )
+    # Trim to the last few per device: read the ids (a few dozen per device), delete the
+    # older ones in one statement, whatever the number of devices.
+    rows = await session.execute(
+        select(PushDelivery.id, PushDelivery.subscription_id)
+        .where(PushDelivery.subscription_id.in_(sorted(existing)))
+        .order_by(PushDelivery.subscription_id, PushDelivery.id.desc())
+    )
+    seen: dict[int, int] = {}
+    old = []
+    for delivery_id, subscription_id in rows.all():
+        seen[subscription_id] = seen.get(subscription_id, 0) + 1
+        if seen[subscription_id] > KEPT_DELIVERIES:
+            old.append(delivery_id)
+    if old:
+        await session.execute(delete(PushDelivery).where(PushDelivery.id.in_(old)))
 
 
 async def devices(session: AsyncSession, user_id: int) -> list[SubscriptionOut]:

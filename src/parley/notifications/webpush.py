@@ -5,9 +5,11 @@ encrypts the payload; the request itself is an ``httpx`` POST (RFC 8030), so the
 never waits on a blocking HTTP client.
 """
 
+import asyncio
 import base64
 import ipaddress
 import json
+import socket
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -65,19 +67,66 @@ class Vapid:
         return signed
 
 
-def valid_endpoint(endpoint: str, allow_http_loopback: bool) -> bool:
-    """https only: a push service is on the public web. http://127.0.0.1 under a test setting."""
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _public(ip: IPAddress) -> bool:
+    """A push service is on the public Internet: refuse every other kind of address."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _loopback(ip: IPAddress) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def endpoint_problem(endpoint: str, allow_http_loopback: bool) -> str | None:
+    """Why ``endpoint`` cannot be a push endpoint, or None: https to a public host only.
+
+    The server posts to whatever a subscription names, so a private or loopback address
+    would let any user make it probe the network it sits in (its answer shows in the
+    delivery log). Names are checked again, resolved, before each push (`check_address`).
+    Under the test-only setting, http(s) to a loopback address is let through.
+    """
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        return "not a valid URL"
+    if not host:
+        return "not a valid URL"
+    try:
+        ip: IPAddress | None = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    loopback = (ip is not None and _loopback(ip)) or host == "localhost"
+    if allow_http_loopback and parts.scheme in ("http", "https") and loopback:
+        return None
+    if parts.scheme != "https":
+        return "a push endpoint must be an https:// URL"
+    if (ip is not None and not _public(ip)) or host == "localhost" or "." not in host:
+        return "a push endpoint must be on a public host"
+    return None
+
+
+async def check_address(endpoint: str, allow_loopback: bool) -> str | None:
+    """Resolve the endpoint's host now: why not to connect to it, or None."""
     parts = urlsplit(endpoint)
-    if not parts.hostname:
-        return False
-    if parts.scheme == "https":
-        return True
-    if parts.scheme == "http" and allow_http_loopback:
-        try:
-            return ipaddress.ip_address(parts.hostname).is_loopback
-        except ValueError:
-            return parts.hostname == "localhost"
-    return False
+    host = parts.hostname or ""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        return f"could not resolve {host}: {exc.strerror or exc}"
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not (_public(ip) or (allow_loopback and _loopback(ip))):
+            return f"{host} resolves to a non-public address ({ip})"
+    return None
 
 
 def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
