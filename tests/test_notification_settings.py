@@ -212,6 +212,7 @@ async def test_account_settings_in_auth_me_and_on_my_other_sockets(
         {"quiet_hours": {"start": "22:00", "end": "07:00", "time_zone": "Mars/Olympus"}},
         {"allowed_user_ids": [0]},
         {"push_previews": None},
+        {"push_previews": 0},  # a boolean, not something like one
     ):
         r = await alice.patch("/users/me/notifications", json=bad)
         assert r.status_code == 422 and r.json()["detail"], (bad, r.text)

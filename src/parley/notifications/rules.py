@@ -18,13 +18,12 @@ The rules, in order:
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 Notify = Literal["all", "mentions", "none"]
 NOTIFY_VALUES: tuple[Notify, ...] = ("all", "mentions", "none")
-MINUTES_PER_DAY = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -79,11 +78,3 @@ def should_notify(
     if recipient.quiet is not None and recipient.quiet.covers(now):
         return sender_id in recipient.allowed
     return True
-
-
-def minute_of(value: time) -> int:
-    return value.hour * 60 + value.minute
-
-
-def time_of(minute: int) -> time:
-    return time(minute // 60, minute % 60)

@@ -53,7 +53,7 @@ class NotificationSettingsIn(BaseModel):
 
     quiet_hours: QuietHoursIO | None = None
     allowed_user_ids: Annotated[list[IdField], Field(max_length=MAX_ALLOWED)] | None = None
-    push_previews: bool | None = None
+    push_previews: Annotated[bool, Field(strict=True)] | None = None
 
     @field_validator("allowed_user_ids", "push_previews", mode="before")
     @classmethod

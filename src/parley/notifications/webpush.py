@@ -120,8 +120,8 @@ async def check_address(endpoint: str, allow_loopback: bool) -> str | None:
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        return f"could not resolve {host}: {exc.strerror or exc}"
+    except (OSError, UnicodeError) as exc:  # UnicodeError: a name IDNA cannot encode
+        return f"could not resolve {host}: {getattr(exc, 'strerror', None) or exc}"
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if not (_public(ip) or (allow_loopback and _loopback(ip))):
