@@ -357,6 +357,9 @@ async def test_gone_subscriptions_are_removed(
     await service.wait_for("lost")
     await _drained(push_server)
     assert [d["device"] for d in await _devices(bob)] == ["fine"]
+    text = (await papi.client.get("/metrics")).text
+    assert 'parley_pushes_total{outcome="gone"}' in text
+    assert 'parley_pushes_total{outcome="accepted"}' in text
 
 
 async def test_a_slow_or_failing_push_service_delays_nothing(

@@ -37,6 +37,7 @@ from parley.notifications.rules import should_notify
 from parley.notifications.schemas import SubscriptionIn, SubscriptionOut
 from parley.notifications.service import recipients_settings
 from parley.notifications.worker import PushJob
+from parley.observability import metrics
 
 log = logging.getLogger("parley.push")
 PUSH_OFF = "Web Push is not configured on this server"
@@ -90,9 +91,19 @@ async def deliver(ctx: Context, job: PushJob) -> None:
         for t, (status, error) in zip(targets, results, strict=True)
         if status not in GONE
     ]
+    for status, _ in results:
+        metrics.push_outcome(_outcome(status))
     async with ctx.units.begin() as session:
         await subscriptions.forget(session, gone)
         await subscriptions.log_deliveries(session, entries)
+
+
+def _outcome(status: int | None) -> str:
+    if status is None:
+        return "failed"
+    if status in GONE:
+        return "gone"
+    return "accepted" if 200 <= status < 300 else "refused"
 
 
 @dataclass(frozen=True, slots=True)

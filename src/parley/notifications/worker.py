@@ -14,6 +14,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from parley.observability import metrics
+
 log = logging.getLogger("parley.push")
 
 
@@ -59,6 +61,7 @@ class PushWorker:
             self._queue.put_nowait(job)
         except asyncio.QueueFull:
             self.dropped += 1
+            metrics.push_outcome("dropped")
             log.warning("push queue full (%d waiting): a push was dropped", self._queue.qsize())
             return False
         return True
