@@ -26,6 +26,19 @@ export function dispatcher(handlers) {
 }
 
 /**
+ * A chat as another member's action describes it, less that member's own notification
+ * settings (`notify`, `muted_until`): mine come from my own view and chat.settings.
+ * @param {import('../lib/types.js').Chat} chat
+ * @returns {import('../lib/types.js').Chat}
+ */
+function withoutActorsView(chat) {
+  const others = { ...chat };
+  delete others.notify;
+  delete others.muted_until;
+  return others;
+}
+
+/**
  * @param {object} deps
  * @param {import('../lib/store.js').Store} deps.store
  * @param {ReturnType<typeof import('./outgoing.js').createOutgoing>} deps.outgoing
@@ -63,8 +76,8 @@ export function createEventHandlers({ store, outgoing, sync, reading, notificati
     [EVENTS.CHAT_READ]: (event) => store.markRead(event.chat_id, event.user_id, event.message_id),
     [EVENTS.TYPING]: (event) => store.setTyping(event.chat_id, event.user_id),
     [EVENTS.PRESENCE]: (event) => store.setPresence(event.user_id, event.online, event.last_seen_at),
-    [EVENTS.CHAT_CREATED]: ({ chat }) => store.upsertChat(chat),
-    [EVENTS.CHAT_UPDATED]: ({ chat }) => store.upsertChat(chat),
+    [EVENTS.CHAT_CREATED]: ({ chat }) => store.upsertChat(withoutActorsView(chat)),
+    [EVENTS.CHAT_UPDATED]: ({ chat }) => store.upsertChat(withoutActorsView(chat)),
     // Member lists change: the chat again, with its new members.
     [EVENTS.MEMBER_ADDED]: (event) => sync.refreshChat(event.chat_id),
     [EVENTS.MEMBER_REMOVED]: (event) => {
@@ -74,6 +87,14 @@ export function createEventHandlers({ store, outgoing, sync, reading, notificati
     [EVENTS.ERROR]: (event) => {
       const text = describeSocketError(event);
       if (text) toast(text);
+    },
+    // My own settings, changed on another device: every device agrees at once.
+    [EVENTS.CHAT_SETTINGS]: ({ chat_id, notify, muted_until }) => {
+      const chat = store.chat(chat_id);
+      if (chat) store.upsertChat({ ...chat, notify, muted_until });
+    },
+    [EVENTS.NOTIFICATIONS_SETTINGS]: ({ settings }) => {
+      if (store.me) store.setMe({ ...store.me, notifications: settings });
     },
     // Nothing to do: lib/ws.js takes pongs as signs of life and does not pass them on.
     [EVENTS.PONG]: null,
