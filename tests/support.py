@@ -171,6 +171,9 @@ def test_settings(database_url: str, data_dir: Any, **overrides: Any) -> Setting
         "web_dir": data_dir / "no-web-build",
         # No test server fetches links on its own; tests/test_link_previews.py turns it on.
         "link_previews": False,
+        # Nor pushes: their worker's queries would run beside other tests' counted ones;
+        # tests/test_push.py turns it on.
+        "web_push": False,
     }
     values.update(overrides)
     return Settings(**values)

@@ -62,8 +62,15 @@ async def test_register_then_login_with_json_form_and_email(
     )
     assert r.status_code == 201, r.text
     created = r.json()
-    # The contract's fields, and avatar_url (docs/API-EXTENSIONS.md).
-    assert set(created) == {"id", "username", "email", "display_name", "created_at", "avatar_url"}
+    assert set(created) == {
+        "id",
+        "username",
+        "email",
+        "display_name",
+        "created_at",
+        "avatar_url",
+        "notifications",
+    }
     assert created["username"] == name
     assert created["display_name"] == name  # defaults to the username
     assert created["email"].lower() == email.lower()

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SECRET_FILE = "secret_key"  # under data_dir, when PARLEY_SECRET_KEY is not set
+VAPID_FILE = "vapid_private_key"  # under data_dir, when PARLEY_VAPID_PRIVATE_KEY is not set
 
 
 class Settings(BaseSettings):
@@ -79,6 +80,21 @@ class Settings(BaseSettings):
     # TESTS ONLY: lets previews fetch loopback addresses on any port, so tests can serve
     # pages on 127.0.0.1. Never set it on a real server (production refuses to start).
     preview_unsafe_allow_loopback_for_tests: bool = False
+    # Web Push (parley.notifications): False turns it off (no key, no pushes, no queries).
+    web_push: bool = True
+    # The VAPID private key (RFC 8292), a P-256 scalar in
+    # URL-safe base64. Empty: generated on first run and kept in data_dir, like the secret
+    # key; several nodes (Redis) must be given the same one, or push stays off.
+    vapid_private_key: str = ""
+    # Who the push services may contact about this server's pushes (VAPID "sub").
+    push_contact: str = "mailto:admin@localhost"
+    push_timeout_seconds: float = Field(10.0, gt=0, le=60)
+    push_attempts: int = Field(4, ge=1, le=10)  # per device and message, with backoff
+    push_backoff_seconds: float = Field(1.0, gt=0, le=60)  # the first wait; then doubling
+    push_queue: int = Field(10_000, ge=1)  # messages waiting; beyond it, pushes are dropped
+    push_concurrency: int = Field(8, ge=1, le=256)  # messages being pushed at once
+    # TESTS ONLY: subscriptions may name http://127.0.0.1 (a local test push service).
+    push_unsafe_allow_http_loopback_for_tests: bool = False
     web_dir: Path = Path("desktop/dist/web")
     cors_origins: list[str] = ["app://parley", "http://localhost:5173"]
     log_level: str = "info"
@@ -121,6 +137,16 @@ class Settings(BaseSettings):
         if allowed and info.data.get("env") == "production":
             raise ValueError(
                 "PARLEY_PREVIEW_UNSAFE_ALLOW_LOOPBACK_FOR_TESTS is for tests only; "
+                "remove it (PARLEY_ENV=production)"
+            )
+        return allowed
+
+    @field_validator("push_unsafe_allow_http_loopback_for_tests")
+    @classmethod
+    def _no_loopback_push_in_production(cls, allowed: bool, info: ValidationInfo) -> bool:
+        if allowed and info.data.get("env") == "production":
+            raise ValueError(
+                "PARLEY_PUSH_UNSAFE_ALLOW_HTTP_LOOPBACK_FOR_TESTS is for tests only; "
                 "remove it (PARLEY_ENV=production)"
             )
         return allowed

@@ -1,9 +1,10 @@
 """What the actions of one running node work with: settings, database, limits and files."""
 
 import asyncio
-from collections.abc import Container
+from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parley.attachments.links import Links
@@ -14,7 +15,18 @@ from parley.config import Settings
 from parley.core.ratelimit import RateLimit, shared_storage
 from parley.core.unit_of_work import Publish, UnitsOfWork
 from parley.db.database import create_sessionmaker
+from parley.notifications.webpush import Vapid
+from parley.notifications.worker import PushWorker
 from parley.previews.runner import Previews
+
+OnlineAmong = Callable[[frozenset[int]], Awaitable[set[int]]]
+
+
+def _known_online(online: Container[int]) -> OnlineAmong:
+    async def among(user_ids: frozenset[int]) -> set[int]:
+        return {user_id for user_id in user_ids if user_id in online}
+
+    return among
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,13 @@ class Context:
     online: Container[int]
     # Link previews: on or off, and the fetches running in the background.
     previews: Previews
+    # Which of these users hold a live socket on any node (asked of the broker: with
+    # Redis, of the cluster's presence), for pushes that only offline people get.
+    online_among: OnlineAmong
+    # Web Push: this server's VAPID identity (None: push is off), the worker, its client.
+    vapid: Vapid | None
+    push: PushWorker
+    push_client: httpx.AsyncClient
 
     @property
     def views(self) -> Views:
@@ -83,8 +102,18 @@ class Context:
 
     @classmethod
     def create(
-        cls, settings: Settings, engine: AsyncEngine, publish: Publish, online: Container[int]
+        cls,
+        settings: Settings,
+        engine: AsyncEngine,
+        publish: Publish,
+        online: Container[int],
+        online_among: "OnlineAmong | None" = None,
     ) -> "Context":
+        vapid = (
+            Vapid.from_private(settings.vapid_private_key, settings.push_contact)
+            if settings.vapid_private_key and settings.web_push
+            else None
+        )
         write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         return cls(
             settings=settings,
@@ -101,6 +130,16 @@ class Context:
             links=Links.from_secret(settings.secret_key, settings.attachment_link_seconds),
             online=online,
             previews=Previews.from_settings(settings),
+            online_among=online_among or _known_online(online),
+            vapid=vapid,
+            push=PushWorker(
+                enabled=vapid is not None,
+                queue=settings.push_queue,
+                concurrency=settings.push_concurrency,
+            ),
+            push_client=httpx.AsyncClient(
+                timeout=settings.push_timeout_seconds, follow_redirects=False
+            ),
         )
 
 

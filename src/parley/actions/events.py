@@ -16,6 +16,8 @@ from parley.chats.schemas import ChatOut
 from parley.core.events import Event
 from parley.core.fields import Timestamp
 from parley.messages.schemas import MessageOut
+from parley.notifications.rules import Notify
+from parley.notifications.schemas import NotificationSettings
 
 
 class ServerEvent(BaseModel):
@@ -140,6 +142,22 @@ class MemberRemoved(ServerEvent):
     user_id: int
 
 
+class ChatSettings(ServerEvent):
+    """My own view of a chat changed (v1.1): sent to my sockets only, every device agrees."""
+
+    type: Literal["chat.settings"] = "chat.settings"
+    chat_id: int
+    notify: Notify
+    muted_until: Timestamp | None
+
+
+class NotificationsSettings(ServerEvent):
+    """My account-wide notification settings changed (docs/API-EXTENSIONS.md): to me only."""
+
+    type: Literal["notifications.settings"] = "notifications.settings"
+    settings: NotificationSettings
+
+
 class Error(ServerEvent):
     """A frame that failed; ``code`` is one of `parley.core.errors.ERROR_CODES`."""
 
@@ -171,6 +189,8 @@ CATALOGUE: dict[str, type[ServerEvent]] = {
         ChatUpdated,
         MemberAdded,
         MemberRemoved,
+        ChatSettings,
+        NotificationsSettings,
         Error,
         Pong,
     )

@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley.actions import previews
+from parley.actions import previews, push
 from parley.actions.context import Context
 from parley.actions.events import (
     ChatRead,
@@ -82,6 +82,7 @@ def _sending(ctx: Context, me_id: int, chat_id: int, data: MessageIn) -> Job[Sen
             recipients = await member_ids(session, chat_id, reuse=True)
             record(session, MessageNew(chat_id=chat_id, message=sent.message).to(recipients))
             previews.after_send(session, ctx, sent.message)
+            push.after_send(session, ctx, sent.message, recipients)
             if sent.others_read:
                 # Replying means having read what came before: the others see their ticks.
                 read = ChatRead(chat_id=chat_id, user_id=me_id, message_id=sent.message.id)

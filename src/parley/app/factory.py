@@ -15,12 +15,13 @@ from sqlalchemy import text
 
 from parley import __version__
 from parley.actions import attachments as attachment_actions
+from parley.actions import push as push_actions
 from parley.actions.context import Context
 from parley.app.startup import prepare
 from parley.auth.schemas import LoginIn
 from parley.config import Settings
 from parley.db.database import create_engine
-from parley.http import attachments, auth, avatars, chats, messages, search, users
+from parley.http import attachments, auth, avatars, chats, messages, push, search, users
 from parley.http.bodylimit import DeclaredSizeLimit, Limit
 from parley.http.errors import install_error_handlers
 from parley.http.responses import error_responses
@@ -40,12 +41,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_engine(settings.effective_database_url, timeout=settings.database_timeout)
     hub = Hub()
     broker = create_broker(settings.redis_url, hub)
-    ctx = Context.create(settings, engine, broker.publish, hub.online)
+    ctx = Context.create(settings, engine, broker.publish, hub.online, broker.online_among)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await broker.start()
         sweeper = asyncio.create_task(_sweep_attachments(ctx))
+        ctx.push.start(lambda job: push_actions.deliver(ctx, job))
         # Start-up objects live for the whole run: keep the collector from rescanning them
         # (full collections were costing the chat list ~12 ms a request on average).
         gc.freeze()
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             await ctx.previews.close()  # before the database and broker they use go
+            await ctx.push.close()
+            await ctx.push_client.aclose()
             # Clients reconnect (to another node, with `since`) on 1012.
             hub.close_all()
             await broker.stop()
@@ -66,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.realtime = sockets.Realtime(hub, broker)
     # Any route may answer 413 (a declared body too large) or 503 (the database is down).
     everywhere = error_responses(413, 503)
-    for module in (auth, users, chats, messages, search, sockets):
+    for module in (auth, users, chats, messages, search, push, sockets):
         # Starlette's limiter counts streamed bodies and answers 413 once past the limit.
         app.include_router(
             module.router, max_body_size=settings.max_body_bytes, responses=everywhere

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, EmailStr, Field
 
 from parley.core.fields import UNICODE, Model, Timestamp, text_constraints
+from parley.notifications.schemas import NotificationSettings
 
 Username = Annotated[str, text_constraints(32, min_length=3, pattern=r"^[A-Za-z0-9_.]+$"), UNICODE]
 Password = Annotated[str, text_constraints(128, min_length=8), UNICODE]
@@ -44,3 +45,4 @@ class UserOut(Model):
     display_name: str
     created_at: Timestamp
     avatar_url: str | None = None  # read from User.avatar_url
+    notifications: NotificationSettings  # read from User.notifications

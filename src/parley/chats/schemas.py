@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field, TypeAdapter, model_validator
 from parley.core.fields import UNICODE, IdField, Model, Timestamp, text_constraints
 from parley.membership.service import Role
 from parley.messages.schemas import MessageOut
+from parley.notifications.rules import Notify
 from parley.users.schemas import UserPublic
 
 Title = Annotated[str, text_constraints(100, min_length=1, strip=True), UNICODE]
@@ -24,6 +25,9 @@ class ChatOut(Model):
     last_message: MessageOut | None
     unread_count: int
     mention_count: int = 0  # my unread messages here that mention me
+    # My own notification settings for this chat (see parley.notifications.rules).
+    notify: Notify = "all"
+    muted_until: Timestamp | None = None
 
 
 CHAT = TypeAdapter(ChatOut)

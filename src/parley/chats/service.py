@@ -16,6 +16,7 @@ from parley.attachments.service import attachment_fields
 from parley.chats.schemas import CHAT_LIST, ChatOut
 from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.db.models import Attachment, Chat, ChatUser, Mention, Message, User, avatar_url
+from parley.db.types import utcnow
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, member_ids, require_member
 from parley.messages.views import Pending, add_extras, message_fields
 from parley.previews.links import might_link
@@ -120,6 +121,8 @@ def _chat_rows(me_id: int) -> Select[*tuple[Any, ...]]:
             Chat.title,
             Chat.created_at,
             func.coalesce(ChatUser.last_read_message_id, 0).label("read"),
+            ChatUser.notify,
+            ChatUser.muted_until,
             Message.id.label("last_id"),
             Message.sender_id,
             Message.content,
@@ -187,6 +190,7 @@ async def _views(
     previews = await previews_of(
         session, [row.last_id for row in chats if row.last_id and might_link(row.content or "")]
     )
+    now = utcnow()
     out = []
     last_messages: list[Pending] = []
     for row in chats:
@@ -227,6 +231,12 @@ async def _views(
                 "last_message": last,
                 "unread_count": unread_count,
                 "mention_count": mention_count,
+                # Read from the same row: no query per chat. A mute that has run out shows
+                # as none; outside the chat (never shown to me) the defaults.
+                "notify": row.notify or "all",
+                "muted_until": row.muted_until
+                if row.muted_until and row.muted_until > now
+                else None,
             }
         )
     # The last messages' replies, reactions and mentions: a query each, for all chats.

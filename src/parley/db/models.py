@@ -4,11 +4,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -54,11 +57,40 @@ class User(Base):
     # The current avatar's random name (hex); a new upload gets a new one, so its URL
     # changes with it and every cached copy of the old picture is simply never asked for.
     avatar_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Notifications (parley.notifications): quiet hours as minutes after local midnight in
+    # an IANA zone (all three set, or none), the people let through them, and whether a
+    # push may carry the message's text.
+    quiet_start: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    quiet_end: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    quiet_zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    # A short list of user ids, read with the user on every request: no join for /auth/me.
+    quiet_allowed: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    push_previews: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def avatar_url(self) -> str | None:
         """Read by the UserOut/UserPublic schemas (``from_attributes``)."""
         return avatar_url(self.id, self.avatar_key)
+
+    @property
+    def notifications(self) -> dict[str, Any]:
+        """Read by UserOut (``notifications``): the wire shape of the settings above."""
+        quiet = None
+        if self.quiet_start is not None and self.quiet_end is not None and self.quiet_zone:
+            quiet = {
+                "start": _clock(self.quiet_start),
+                "end": _clock(self.quiet_end),
+                "time_zone": self.quiet_zone,
+            }
+        return {
+            "quiet_hours": quiet,
+            "allowed_user_ids": list(self.quiet_allowed or ()),
+            "push_previews": bool(self.push_previews),
+        }
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def avatar_url(user_id: int, avatar_key: str | None) -> str | None:
@@ -131,6 +163,10 @@ class ChatUser(Base):
     role: Mapped[str] = mapped_column(String(16), default="member")
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_read_message_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    # This member's own notification settings for the chat: "all" | "mentions" | "none",
+    # and a mute that ends by itself.
+    notify: Mapped[str] = mapped_column(String(8), default="all", server_default="all")
+    muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     chat: Mapped[Chat] = relationship(back_populates="members", lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
@@ -230,3 +266,41 @@ class LinkPreview(Base):
     image_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     site_name: Mapped[str | None] = mapped_column(String(100), default=None)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PushSubscription(Base):
+    """A device's Web Push subscription (RFC 8030): where to post, and its keys (RFC 8291)."""
+
+    __tablename__ = "push_subscriptions"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The sign-in that registered it: signing out removes it (a shared browser stops
+    # receiving the previous person's messages).
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("auth_sessions.id", ondelete="SET NULL"), index=True, default=None
+    )
+    endpoint: Mapped[str] = mapped_column(String(2048))
+    # sha256 of the endpoint: an endpoint may be longer than MariaDB indexes.
+    endpoint_key: Mapped[str] = mapped_column(String(64), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(128))
+    auth: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(100), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PushDelivery(Base):
+    """One push attempt to one device: what the push service answered (the last few kept)."""
+
+    __tablename__ = "push_deliveries"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("push_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)  # None: a test
+    status: Mapped[int | None] = mapped_column(Integer, default=None)  # the HTTP status
+    error: Mapped[str | None] = mapped_column(String(255), default=None)  # no answer: why

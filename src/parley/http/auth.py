@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from parley.actions import accounts
+from parley.actions import accounts, push
 from parley.auth import service
 from parley.auth.schemas import LoginIn, LogoutIn, RefreshIn, RegisterIn, Token, UserOut
 from parley.http.dependencies import AuthDep, ClientAddress, ContextDep, CurrentUser, SessionDep
@@ -86,5 +86,5 @@ async def refresh(data: RefreshIn, session: SessionDep, ctx: ContextDep) -> Toke
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401))
 async def logout(auth: AuthDep, session: SessionDep, _body: LogoutIn | None = None) -> Response:
-    await service.logout(session, auth[1])
+    await push.sign_out(session, auth[1])
     return Response(status_code=status.HTTP_204_NO_CONTENT)

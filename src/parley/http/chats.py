@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Response, status
 
 from parley.actions import chats as actions
+from parley.actions import notifications
 from parley.chats import service
 from parley.chats.schemas import (
     CHAT,
@@ -13,6 +14,7 @@ from parley.chats.schemas import (
 )
 from parley.http.dependencies import ContextDep, CurrentUser, SessionDep
 from parley.http.responses import IdPath, error_responses, json_response
+from parley.notifications.schemas import ChatSettingsIn
 
 router = APIRouter(prefix="/chats", tags=["chats"], responses=error_responses(401))
 
@@ -49,6 +51,14 @@ async def rename_chat(
     chat_id: IdPath, data: ChatUpdate, session: SessionDep, ctx: ContextDep, me: CurrentUser
 ) -> ChatOut:
     return await actions.rename(session, ctx, me, chat_id, data.title)
+
+
+@router.patch("/{chat_id}/settings", response_model=ChatOut, responses=error_responses(404))
+async def chat_settings(
+    chat_id: IdPath, data: ChatSettingsIn, session: SessionDep, ctx: ContextDep, me: CurrentUser
+) -> ChatOut:
+    """My own notify level and mute for the chat; my other sockets get `chat.settings`."""
+    return await notifications.set_chat_settings(session, ctx, me, chat_id, data)
 
 
 @router.post(

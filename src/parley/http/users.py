@@ -2,9 +2,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from parley.actions import notifications
 from parley.auth.schemas import UserOut
 from parley.http.dependencies import ContextDep, CurrentUser, SessionDep
 from parley.http.responses import IdPath, error_responses
+from parley.notifications.schemas import NotificationSettings, NotificationSettingsIn
 from parley.users import service
 from parley.users.schemas import UserPublic, UserUpdate
 
@@ -29,6 +31,22 @@ async def update_me(
     data: UserUpdate, session: SessionDep, ctx: ContextDep, user: CurrentUser
 ) -> Any:
     return await service.update_me(session, ctx.auth.passwords, user, data)
+
+
+@router.get("/me/notifications", response_model=NotificationSettings)
+async def my_notifications(user: CurrentUser) -> NotificationSettings:
+    """Quiet hours, the people let through them, and push previews (also in /auth/me)."""
+    return NotificationSettings.model_validate(user.notifications)
+
+
+@router.patch(
+    "/me/notifications", response_model=NotificationSettings, responses=error_responses(404)
+)
+async def update_my_notifications(
+    data: NotificationSettingsIn, session: SessionDep, user: CurrentUser
+) -> NotificationSettings:
+    """Only the fields sent change; my other sockets get `notifications.settings`."""
+    return await notifications.set_account_settings(session, user, data)
 
 
 @router.get("/{user_id}", response_model=UserPublic, responses=error_responses(404))

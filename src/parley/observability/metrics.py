@@ -52,6 +52,12 @@ DELIVERIES = Counter(
     "Event frames handed to this node's sockets, by event type.",
     ["type"],
 )
+PUSHES = Counter(
+    "parley_pushes",
+    "Web Push attempts by outcome: accepted (2xx), gone (404/410: subscription removed), "
+    "refused (other answers), failed (no answer), dropped (the push queue was full).",
+    ["outcome"],
+)
 BROKER_LAG = Histogram(
     "parley_broker_lag_seconds",
     "Redis pub/sub: receive time minus publish time (needs synchronised clocks).",
@@ -73,6 +79,10 @@ def delivered(event: Event, frames: int) -> None:
 def broker_lag(published_at: float) -> None:
     # Clocks of two machines can disagree a little; a negative lag is really none.
     BROKER_LAG.observe(max(0.0, time.time() - published_at))
+
+
+def push_outcome(outcome: str, count: int = 1) -> None:
+    PUSHES.labels(outcome).inc(count)
 
 
 def socket_opened() -> None:

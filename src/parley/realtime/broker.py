@@ -41,12 +41,17 @@ class Broker(Protocol):
         """Note a closed socket; True when the user is now offline everywhere."""
         ...
 
+    async def online_among(self, user_ids: frozenset[int]) -> set[int]:
+        """Which of ``user_ids`` hold a live socket on any node (asked, not remembered)."""
+        ...
+
 
 class MemoryBroker:
     """One node: publishing is handing the event to this node's hub."""
 
-    def __init__(self, dispatch: Dispatch) -> None:
+    def __init__(self, dispatch: Dispatch, local_users: Callable[[], set[int]]) -> None:
         self._dispatch = dispatch
+        self._local_users = local_users
 
     async def start(self) -> None:
         return None
@@ -63,6 +68,9 @@ class MemoryBroker:
 
     async def leave(self, user_id: int, last_here: bool) -> bool:
         return last_here
+
+    async def online_among(self, user_ids: frozenset[int]) -> set[int]:
+        return set(user_ids) & self._local_users()
 
 
 def _encode(event: Event) -> str:
@@ -246,6 +254,28 @@ class RedisBroker:
             return True
         return int(remaining) == 0
 
+    async def online_among(self, user_ids: frozenset[int]) -> set[int]:
+        """This node's sockets, and every node's live claims in Redis (one round trip).
+
+        The same sorted sets as `arrive`: a node's claim counts until it expires, so a
+        node that died stops counting within PRESENCE_TTL. With Redis away, the presence
+        events seen so far answer instead.
+        """
+        local = self._local_users()
+        here = set(user_ids) & local
+        others = sorted(set(user_ids) - here)
+        if not others:
+            return here
+        now = time.time()
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for user_id in others:
+                    pipe.zcount(_presence_key(user_id), now, "+inf")
+                counts = await pipe.execute()
+        except (RedisError, OSError):
+            return here | {user_id for user_id in others if user_id in self._online}
+        return here | {user_id for user_id, n in zip(others, counts, strict=True) if int(n)}
+
 
 def _presence_key(user_id: int) -> str:
     return f"parley:presence:{user_id}"
@@ -253,5 +283,5 @@ def _presence_key(user_id: int) -> str:
 
 def create_broker(redis_url: str, hub: Hub) -> Broker:
     if not redis_url:
-        return MemoryBroker(hub.dispatch)
+        return MemoryBroker(hub.dispatch, hub.local_users)
     return RedisBroker(redis_url, hub.dispatch, hub.local_users, hub.close_all, hub.online)

@@ -14,6 +14,8 @@ export const EVENTS = Object.freeze({
   MEMBER_REMOVED: 'member.removed',
   REACTION_ADDED: 'reaction.added',
   REACTION_REMOVED: 'reaction.removed',
+  CHAT_SETTINGS: 'chat.settings',
+  NOTIFICATIONS_SETTINGS: 'notifications.settings',
   ERROR: 'error',
   PONG: 'pong',
 });
@@ -46,6 +48,8 @@ export const FRAMES = Object.freeze({
  *   | {type: typeof EVENTS.MEMBER_REMOVED, chat_id: number, user_id: number}
  *   | {type: typeof EVENTS.REACTION_ADDED, chat_id: number, message_id: number, emoji: string, user_id: number}
  *   | {type: typeof EVENTS.REACTION_REMOVED, chat_id: number, message_id: number, emoji: string, user_id: number}
+ *   | {type: typeof EVENTS.CHAT_SETTINGS, chat_id: number, notify: 'all' | 'mentions' | 'none', muted_until: string | null}
+ *   | {type: typeof EVENTS.NOTIFICATIONS_SETTINGS, settings: {quiet_hours: {start: string, end: string, time_zone: string} | null, allowed_user_ids: number[], push_previews: boolean}}
  *   | {type: typeof EVENTS.ERROR, code?: string, detail?: string, client_id?: string}
  *   | {type: typeof EVENTS.PONG}} ServerEvent
  */

@@ -12,6 +12,15 @@
  * @property {boolean} [online]
  * @property {string | null} [last_seen_at]
  * @property {string | null} [avatar_url]  relative to the server; null: initials instead
+ * @property {NotificationSettings} [notifications]  yourself only (UserOut)
+ */
+
+/**
+ * My account-wide notification settings (docs/API-EXTENSIONS.md).
+ * @typedef {object} NotificationSettings
+ * @property {{start: string, end: string, time_zone: string} | null} quiet_hours
+ * @property {number[]} allowed_user_ids
+ * @property {boolean} push_previews
  */
 
 /** @typedef {{user: User, role: 'owner' | 'admin' | 'member'}} Member */
@@ -75,6 +84,8 @@
  * @property {Message | null} last_message
  * @property {number} unread_count
  * @property {number} [mention_count]  my unread messages that mention me
+ * @property {'all' | 'mentions' | 'none'} [notify]  my own view of the chat
+ * @property {string | null} [muted_until]  my own view of the chat
  */
 
 /**

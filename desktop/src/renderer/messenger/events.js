@@ -26,6 +26,19 @@ export function dispatcher(handlers) {
 }
 
 /**
+ * A chat as another member's action describes it, less that member's own notification
+ * settings (`notify`, `muted_until`): mine come from my own view and chat.settings.
+ * @param {import('../lib/types.js').Chat} chat
+ * @returns {import('../lib/types.js').Chat}
+ */
+function withoutActorsView(chat) {
+  const others = { ...chat };
+  delete others.notify;
+  delete others.muted_until;
+  return others;
+}
+
+/**
  * @param {object} deps
  * @param {import('../lib/store.js').Store} deps.store
  * @param {ReturnType<typeof import('./outgoing.js').createOutgoing>} deps.outgoing
@@ -65,12 +78,13 @@ export function createEventHandlers({ store, outgoing, sync, reading, notificati
     [EVENTS.CHAT_READ]: (event) => store.markRead(event.chat_id, event.user_id, event.message_id),
     [EVENTS.TYPING]: (event) => store.setTyping(event.chat_id, event.user_id),
     [EVENTS.PRESENCE]: (event) => store.setPresence(event.user_id, event.online, event.last_seen_at),
-    [EVENTS.CHAT_CREATED]: ({ chat }) => store.upsertChat(chat),
+    [EVENTS.CHAT_CREATED]: ({ chat }) => store.upsertChat(withoutActorsView(chat)),
     // The event carries the view of whoever changed the chat: its unread and mention
-    // counts are theirs, so a chat we know keeps ours.
+    // counts are theirs too, so a chat we know keeps ours.
     [EVENTS.CHAT_UPDATED]: ({ chat }) => {
+      const others = withoutActorsView(chat);
       const known = store.chat(chat.id);
-      store.upsertChat(known ? { ...chat, unread_count: known.unread_count, mention_count: known.mention_count } : chat);
+      store.upsertChat(known ? { ...others, unread_count: known.unread_count, mention_count: known.mention_count } : others);
     },
     // Member lists change: the chat again, with its new members.
     [EVENTS.MEMBER_ADDED]: (event) => sync.refreshChat(event.chat_id),
@@ -92,6 +106,14 @@ export function createEventHandlers({ store, outgoing, sync, reading, notificati
     [EVENTS.ERROR]: (event) => {
       const text = describeSocketError(event);
       if (text) toast(text);
+    },
+    // My own settings, changed on another device: every device agrees at once.
+    [EVENTS.CHAT_SETTINGS]: ({ chat_id, notify, muted_until }) => {
+      const chat = store.chat(chat_id);
+      if (chat) store.upsertChat({ ...chat, notify, muted_until });
+    },
+    [EVENTS.NOTIFICATIONS_SETTINGS]: ({ settings }) => {
+      if (store.me) store.setMe({ ...store.me, notifications: settings });
     },
     // Nothing to do: lib/ws.js takes pongs as signs of life and does not pass them on.
     [EVENTS.PONG]: null,

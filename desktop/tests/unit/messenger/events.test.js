@@ -122,6 +122,18 @@ describe('event handlers', () => {
     expect(store.chat(6)).toMatchObject({ title: 'Long weekend', unread_count: 4, mention_count: 2 });
   });
 
+  it('chat.settings and notifications.settings change my own view; others\' chat events do not', () => {
+    handle({ type: EVENTS.CHAT_SETTINGS, chat_id: 6, notify: 'mentions', muted_until: '2030-01-01T00:00:00+00:00' });
+    expect(store.chat(6)).toMatchObject({ notify: 'mentions', muted_until: '2030-01-01T00:00:00+00:00', title: 'Weekend trip' });
+    handle({ type: EVENTS.CHAT_UPDATED, chat: { ...groupChat(6, 'Renamed'), notify: 'all', muted_until: null } });
+    expect(store.chat(6)).toMatchObject({ notify: 'mentions', title: 'Renamed' });
+    handle({ type: EVENTS.CHAT_SETTINGS, chat_id: 99, notify: 'none', muted_until: null });
+    expect(store.chat(99)).toBeNull();
+    const settings = { quiet_hours: { start: '22:00', end: '07:00', time_zone: 'Europe/Berlin' }, allowed_user_ids: [2], push_previews: true };
+    handle({ type: EVENTS.NOTIFICATIONS_SETTINGS, settings });
+    expect(store.me.notifications).toEqual(settings);
+  });
+
   it('member.added / member.removed refetch the chat, or drop it when I was removed', () => {
     handle({ type: EVENTS.MEMBER_ADDED, chat_id: 6, user_id: 4 });
     handle({ type: EVENTS.MEMBER_REMOVED, chat_id: 6, user_id: BOB.id });

@@ -1,0 +1,169 @@
+"""Web Push on the wire: VAPID (RFC 8292) signing and aes128gcm encryption (RFC 8291).
+
+Maintained libraries do the cryptography: ``py-vapid`` signs the JWT and ``http-ece``
+encrypts the payload; the request itself is an ``httpx`` POST (RFC 8030), so the event loop
+never waits on a blocking HTTP client.
+"""
+
+import asyncio
+import base64
+import ipaddress
+import json
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import http_ece
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from py_vapid import Vapid02
+
+TTL_SECONDS = 24 * 3600  # how long a push service keeps a push for an offline device
+JWT_SECONDS = 12 * 3600  # RFC 8292 caps a VAPID token's lifetime at 24 h
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def new_private_key() -> str:
+    """A new VAPID private key: the P-256 scalar, 32 bytes, URL-safe base64."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return b64url(key.private_numbers().private_value.to_bytes(32, "big"))
+
+
+@dataclass(frozen=True)
+class Vapid:
+    """This server's VAPID identity: signs each push service's token."""
+
+    signer: Vapid02
+    public_key: str  # the uncompressed point, URL-safe base64: applicationServerKey
+    contact: str
+
+    @classmethod
+    def from_private(cls, private_key: str, contact: str) -> "Vapid":
+        signer = Vapid02.from_raw(private_key.encode())
+        point = signer.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return cls(signer, b64url(point), contact)
+
+    def headers(self, endpoint: str) -> dict[str, str]:
+        """The Authorization header for ``endpoint``'s push service (its origin is "aud")."""
+        parts = urlsplit(endpoint)
+        claims = {
+            "aud": f"{parts.scheme}://{parts.netloc}",
+            "sub": self.contact,
+            "exp": int(time.time()) + JWT_SECONDS,
+        }
+        signed: dict[str, str] = self.signer.sign(claims)
+        return signed
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _public(ip: IPAddress) -> bool:
+    """A push service is on the public Internet: refuse every other kind of address."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _loopback(ip: IPAddress) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def endpoint_problem(endpoint: str, allow_http_loopback: bool) -> str | None:
+    """Why ``endpoint`` cannot be a push endpoint, or None: https to a public host only.
+
+    The server posts to whatever a subscription names, so a private or loopback address
+    would let any user make it probe the network it sits in (its answer shows in the
+    delivery log). Names are checked again, resolved, before each push (`check_address`).
+    Under the test-only setting, http(s) to a loopback address is let through.
+    """
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        return "not a valid URL"
+    if not host:
+        return "not a valid URL"
+    try:
+        ip: IPAddress | None = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    loopback = (ip is not None and _loopback(ip)) or host == "localhost"
+    if allow_http_loopback and parts.scheme in ("http", "https") and loopback:
+        return None
+    if parts.scheme != "https":
+        return "a push endpoint must be an https:// URL"
+    if (ip is not None and not _public(ip)) or host == "localhost" or "." not in host:
+        return "a push endpoint must be on a public host"
+    return None
+
+
+async def check_address(endpoint: str, allow_loopback: bool) -> str | None:
+    """Resolve the endpoint's host now: why not to connect to it, or None."""
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:  # UnicodeError: a name IDNA cannot encode
+        return f"could not resolve {host}: {getattr(exc, 'strerror', None) or exc}"
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not (_public(ip) or (allow_loopback and _loopback(ip))):
+            return f"{host} resolves to a non-public address ({ip})"
+    return None
+
+
+def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
+    """The body for one subscription: aes128gcm with a fresh sender key pair (RFC 8291)."""
+    sender = ec.generate_private_key(ec.SECP256R1())
+    body: bytes = http_ece.encrypt(
+        payload,
+        private_key=sender,
+        dh=b64url_decode(p256dh),
+        auth_secret=b64url_decode(auth),
+        version="aes128gcm",
+    )
+    return body
+
+
+async def post(
+    client: httpx.AsyncClient,
+    vapid: Vapid,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    payload: dict[str, Any],
+    *,
+    topic: str | None = None,
+    urgency: str = "normal",
+) -> int:
+    """Push ``payload`` (JSON) to one subscription; the push service's HTTP status."""
+    body = encrypt(json.dumps(payload, separators=(",", ":")).encode(), p256dh, auth)
+    headers = {
+        **vapid.headers(endpoint),
+        "Content-Encoding": "aes128gcm",
+        "Content-Type": "application/octet-stream",
+        "TTL": str(TTL_SECONDS),
+        "Urgency": urgency,
+    }
+    if topic:
+        # RFC 8030 §5.4: a newer push with the same topic replaces one still waiting.
+        headers["Topic"] = topic
+    response = await client.post(endpoint, content=body, headers=headers)
+    return response.status_code
