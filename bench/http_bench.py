@@ -10,7 +10,16 @@ Bench data goes straight into the database with SQLAlchemy core (registering 10,
 through the API would mostly time argon2); the measured users are real ones, registered
 and signed in through the API. The denormalised columns (chats.last_message_id,
 chats.last_activity_at, chat_users.last_read_message_id, messages.is_read) are kept as
-the server itself would keep them. Results are also written to bench/results/.
+the server itself would keep them, and so is the message search index
+(`message_search`, each message's text folded as the server folds it). Results are also
+written to bench/results/.
+
+`--conversations` (issue 12) makes every message of the measured user's chats a
+conversation: a reply to an earlier message of its chat, 1-3 emoji reactions from several
+members (the reader among them on some, so `me` varies), and a mention of the reader on
+about one message of the others' in five (`messages.reacted` set where reactions exist).
+It also counts the SQL statements one request of each kind runs, in process, to show that
+a page's queries do not grow with its messages.
 """
 
 import argparse
@@ -35,19 +44,34 @@ from typing import Any
 import common
 import httpx
 from common import say
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import column, event, func, insert, select, table, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from parley.app.factory import create_app
 from parley.auth.security import Passwords
 from parley.config import Settings
 from parley.db.database import create_engine
-from parley.db.models import Chat, ChatUser, Message, User
+from parley.db.models import Chat, ChatUser, Mention, Message, Reaction, User
+from parley.messages import search_index
 
 PAGE = 50  # the client's page size
 OLDER_PAGES = 20  # how far back one walk of ?before= pages goes
 INSERT_CHUNK = 5_000
 BACKGROUND_MESSAGES_PER_CHAT = 5
 UNREAD = 5  # messages the measured user has not read yet in the big chat
+READER, WRITER = "bench_reader", "bench_writer"  # the measured user and the big chat's other
+
+# --conversations: what every message of the measured user's chats carries.
+EMOJI = (
+    "\N{THUMBS UP SIGN}",
+    "\N{HEAVY BLACK HEART}\ufe0f",
+    "\N{FACE WITH TEARS OF JOY}",
+    "\N{PARTY POPPER}",
+    "\N{EYES}",
+    "\N{PERSON WITH FOLDED HANDS}",
+)
+MENTION_SHARE = 0.2  # of the others' messages, how many mention the reader
+REPLY_REACH = 200  # a reply answers one of the previous this-many messages of its chat
 
 # Targets from the issue (2-core machine).
 HISTORY_P50_MS = 10.0
@@ -192,6 +216,66 @@ async def _insert(conn: AsyncConnection, model: Any, rows: Sequence[dict[str, An
         await conn.execute(insert(model), list(rows[start : start + INSERT_CHUNK]))
 
 
+async def _index(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """The search index rows of new messages, as a send writes them: the folded text under
+    the message id (FTS5's rowid on SQLite, a column of its own on MySQL)."""
+    key = "rowid" if conn.dialect.name == "sqlite" else "message_id"
+    index = table(search_index.INDEX, column(key), column("body"))
+    await _insert(
+        conn,
+        index,
+        [{key: r["id"], "body": search_index.fold(r["content"])} for r in rows if r["content"]],
+    )
+
+
+async def _store_messages(
+    conn: AsyncConnection, rows: list[dict[str, Any]], extras: "Extras | None"
+) -> None:
+    """Messages, their search index rows and (with --conversations) reactions and mentions."""
+    await _insert(conn, Message, rows)
+    await _index(conn, rows)
+    if extras is not None:
+        await _insert(conn, Reaction, extras.reactions)
+        await _insert(conn, Mention, extras.mentions)
+
+
+@dataclass
+class Extras:
+    """--conversations: what the messages of the measured user's chats carry."""
+
+    me: int
+    reactions: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+
+    def converse(
+        self,
+        row: dict[str, Any],
+        earlier: Sequence[int],
+        members: Sequence[int],
+        rng: random.Random,
+    ) -> None:
+        """Make ``row`` (a message about to be inserted) a reply to one of ``earlier`` (its
+        chat's previous message ids, if any), react to it 1-3 times by several members,
+        and on some of the others' messages mention the reader, in its text as a sender
+        would and in `message_mentions` as the server stores it."""
+        if earlier:
+            row["reply_to_id"] = earlier[-rng.randint(1, min(REPLY_REACH, len(earlier)))]
+        for emoji in rng.sample(EMOJI, k=rng.randint(1, 3)):
+            for user_id in rng.sample(members, k=rng.randint(1, min(3, len(members)))):
+                self.reactions.append(
+                    {
+                        "message_id": row["id"],
+                        "user_id": user_id,
+                        "emoji": emoji,
+                        "created_at": row["created_at"],
+                    }
+                )
+        row["reacted"] = True  # the hint the server sets with the first reaction
+        if row["sender_id"] != self.me and rng.random() < MENTION_SHARE:
+            row["content"] = f"@{READER} {row['content']}"
+            self.mentions.append({"message_id": row["id"], "user_id": self.me})
+
+
 @dataclass
 class ChatPlan:
     id: int
@@ -252,14 +336,22 @@ def _message_rows(
             # Read once any member other than the sender has read it.
             "is_read": any(m != sender and mark >= mid for m, mark in markers.items()),
             "created_at": epoch + timedelta(seconds=mid),
+            # Every row names every column: one executemany needs them all alike.
+            "reply_to_id": None,
+            "reacted": False,
         }
         for mid, sender in zip(plan.message_ids, plan.senders, strict=True)
     ]
 
 
-async def fill_base(url: str, sizes: Sizes, me: int, other: int, seed: int) -> BigChat:
+async def fill_base(
+    url: str, sizes: Sizes, me: int, other: int, seed: int, conversations: bool
+) -> BigChat:
     """Users, the measured user's chats (the big one still empty) and background chats."""
     rng = random.Random(seed)
+    # Conversations draw from their own generator, so the chats, messages and read markers
+    # are the same with and without them.
+    extras, talk = (Extras(me), random.Random(seed + 1)) if conversations else (None, rng)
     # One real argon2id hash, made as the server makes them, shared by every bulk user.
     settings = Settings(_env_file=None)
     passwords = Passwords(settings.password_time_cost, settings.password_memory_kib)
@@ -358,7 +450,11 @@ async def fill_base(url: str, sizes: Sizes, me: int, other: int, seed: int) -> B
                     }
                     for i, uid in enumerate(plan.members)
                 ]
-                message_rows += _message_rows(plan, markers, epoch, rng)
+                rows = _message_rows(plan, markers, epoch, rng)
+                if extras is not None and me in plan.members:
+                    for n, row in enumerate(rows):
+                        extras.converse(row, plan.message_ids[:n], plan.members, talk)
+                message_rows += rows
             big = plans[0]
             chat_rows.append(
                 {
@@ -387,13 +483,20 @@ async def fill_base(url: str, sizes: Sizes, me: int, other: int, seed: int) -> B
             )
             await _insert(conn, Chat, chat_rows)
             await _insert(conn, ChatUser, member_rows)
-            await _insert(conn, Message, message_rows)
+            await _store_messages(conn, message_rows, extras)
+            if extras is not None:
+                say(
+                    f"  conversations: {len(extras.reactions):,} reactions, "
+                    f"{len(extras.mentions):,} mentions of the reader"
+                )
             return BigChat(big.id, me, other, epoch, first_message + len(slots))
     finally:
         await engine.dispose()
 
 
-async def grow_big_chat(url: str, big: BigChat, target: int, seed: int) -> None:
+async def grow_big_chat(
+    url: str, big: BigChat, target: int, seed: int, conversations: bool
+) -> None:
     """Append messages to the big chat up to `target`, keeping every denormalised column."""
     rng = random.Random(seed + target)
     ids = list(range(big.next_id, big.next_id + target - big.count))
@@ -405,7 +508,7 @@ async def grow_big_chat(url: str, big: BigChat, target: int, seed: int) -> None:
     ]
     last_id = ids[-1]
     my_mark = ids[-UNREAD - 1] if len(ids) > UNREAD else big.last_id
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": mid,
             "chat_id": big.chat_id,
@@ -413,13 +516,22 @@ async def grow_big_chat(url: str, big: BigChat, target: int, seed: int) -> None:
             "content": _sentence(rng),
             "is_read": sender == big.me or mid <= my_mark,  # the other side read everything
             "created_at": big.epoch + timedelta(seconds=mid),
+            "reply_to_id": None,
+            "reacted": False,
         }
         for mid, sender in zip(ids, senders, strict=True)
     ]
+    extras = None
+    if conversations:
+        extras, talk = Extras(big.me), random.Random(seed + target + 1)
+        first = big.first_id or ids[0]
+        for row in rows:
+            extras.converse(row, range(first, row["id"]), (big.me, big.other), talk)
+        say(f"  {len(extras.reactions):,} reactions, {len(extras.mentions):,} mentions")
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
-            await _insert(conn, Message, rows)
+            await _store_messages(conn, rows, extras)
             await conn.execute(
                 update(Chat)
                 .where(Chat.id == big.chat_id)
@@ -538,6 +650,7 @@ def measure_stage(
     big: BigChat,
     sizes: Sizes,
     with_search: bool,
+    conversations: bool,
 ) -> list[Result]:
     history = f"/chats/{big.chat_id}/messages"
     newest = client.get(history, params={"limit": PAGE})
@@ -554,6 +667,8 @@ def measure_stage(
         or listed[0]["unread_count"] != min(UNREAD, big.count)
     ):
         raise RuntimeError("GET /chats does not list the measured user's chats as expected")
+    if conversations:
+        check_conversations(page, [c["last_message"] for c in listed if c["last_message"]], big)
     results = []
 
     def run(
@@ -603,6 +718,70 @@ def measure_stage(
             lambda: client.get("/users/search", params={"q": next(queries)}),
         )
     return results
+
+
+def check_conversations(
+    page: list[dict[str, Any]], last_messages: list[dict[str, Any]], big: BigChat
+) -> None:
+    """With --conversations, what the timed requests answer really carries it all."""
+    for message in page + last_messages:
+        if not message["reactions"]:
+            raise RuntimeError(f"message {message['id']} came without its reactions")
+        # Only the first message of a chat has nothing earlier to answer, and no chat's
+        # last message is its first (the small chats have 0 or 5-40 messages).
+        if message["reply_to"] is None and message["id"] != big.first_id:
+            raise RuntimeError(f"message {message['id']} came without its reply preview")
+    if not any(r["me"] for m in page for r in m["reactions"]):
+        raise RuntimeError("the reader's own reactions are not marked `me`")
+    for message in page + last_messages:
+        if message["content"].startswith(f"@{READER} ") and message["mentions"] != [big.me]:
+            raise RuntimeError(f"message {message['id']} came without its mention of the reader")
+
+
+# --------------------------------------------------------------------------- statements
+
+
+async def count_statements(
+    url: str, data_dir: Path, token: str, chat_id: int, cursor: int
+) -> dict[str, int]:
+    """SQL statements one request of each kind runs, counted on a second, in-process app
+    over the same database (the served one has no statement counter): the figure that
+    shows a page's queries do not grow with what its messages carry."""
+    settings = Settings(
+        _env_file=None,
+        database_url=url,
+        data_dir=data_dir,  # the served node's kept signing key: the reader's token works
+        web_dir=data_dir / "no-web-client",
+    )
+    app = create_app(settings)
+    statements = 0
+
+    def counted(*_: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(app.state.parley.engine.sync_engine, "before_cursor_execute", counted)
+    history = f"/chats/{chat_id}/messages"
+    requests = {
+        "history newest page": (history, {"limit": PAGE}),
+        "history older page": (history, {"limit": PAGE, "before": cursor}),
+        "GET /chats": ("/chats", {}),
+    }
+    counts = {}
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://bench",
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client,
+    ):
+        for what, (path, params) in requests.items():
+            ok(await client.get(path, params=params))  # warm: connections, caches
+            statements = 0
+            ok(await client.get(path, params=params))
+            counts[what] = statements
+    return counts
 
 
 # --------------------------------------------------------------------------- reporting
@@ -716,12 +895,20 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- main
 
 
-def run_backend(backend: str, sizes: Sizes, seed: int, quick: bool) -> list[Result]:
+def results_path(backend: str, suffix: str) -> Path:
+    return common.RESULTS_DIR / f"http-{backend}{suffix}.json"
+
+
+def run_backend(
+    backend: str, sizes: Sizes, seed: int, suffix: str, conversations: bool
+) -> list[Result]:
     say(
         f"=== {backend}: {sizes.messages:,}-message chat, {sizes.chats} chats, "
         f"{sizes.users:,} users, stages {', '.join(f'{s:,}' for s in sizes.stages)}"
+        + (", conversations on every message" if conversations else "")
     )
     results: list[Result] = []
+    statements: dict[str, int] = {}
     with (
         tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp_name,
         bench_database(backend, Path(tmp_name)) as url,
@@ -734,27 +921,32 @@ def run_backend(backend: str, sizes: Sizes, seed: int, quick: bool) -> list[Resu
         ):
             say(f"server up at {server.base_url} (pid {server.pid})")
             say("registering the measured users through the API")
-            me = register(client, "bench_reader")
-            other = register(client, "bench_writer")
+            me = register(client, READER)
+            other = register(client, WRITER)
             started = time.monotonic()
             say("filling the database directly (SQLAlchemy core)")
-            big = asyncio.run(fill_base(url, sizes, me, other, seed))
+            big = asyncio.run(fill_base(url, sizes, me, other, seed, conversations))
             say(f"  done in {time.monotonic() - started:.1f} s")
             for stage in sizes.stages:
                 started = time.monotonic()
                 say(f"filling: growing the big chat to {stage:,} messages")
-                asyncio.run(grow_big_chat(url, big, stage, seed))
+                asyncio.run(grow_big_chat(url, big, stage, seed, conversations))
                 say(f"  done in {time.monotonic() - started:.1f} s; measuring over HTTP")
-                sign_in(client, "bench_reader")
+                sign_in(client, READER)
                 last = stage == sizes.stages[-1]
-                results += measure_stage(client, server, backend, big, sizes, with_search=last)
+                results += measure_stage(client, server, backend, big, sizes, last, conversations)
+            say("counting the SQL statements of one request of each kind (in process)")
+            token = client.headers["Authorization"].removeprefix("Bearer ")
+            statements = asyncio.run(
+                count_statements(url, tmp, token, big.chat_id, big.last_id - PAGE + 1)
+            )
+            say("  " + ", ".join(f"{what}: {n}" for what, n in statements.items()))
             version = asyncio.run(database_version(url))
         say("server stopped")
     verdicts = check_targets(results)
     print_table(results)
     print_targets(backend, verdicts)
-    suffix = "-quick" if quick else ""
-    path = common.RESULTS_DIR / f"http-{backend}{suffix}.json"
+    path = results_path(backend, suffix)
     write_json(
         path,
         {
@@ -774,6 +966,9 @@ def run_backend(backend: str, sizes: Sizes, seed: int, quick: bool) -> list[Resu
                 "page": PAGE,
                 "older_pages": OLDER_PAGES,
             },
+            "conversations": conversations,
+            # SQL statements of one request (auth included), at the largest chat size.
+            "statements_per_request": statements,
             "results": [asdict(r) for r in results],
             "targets": verdicts,
         },
@@ -790,13 +985,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--conversations",
+        action="store_true",
+        help="a reply, 1-3 reactions and on some a mention on every message of the reader's "
+        "chats (issue 12); results go to http-<backend>-conversations.json",
+    )
+    parser.add_argument(
+        "--label",
+        help="appended to the results' file name (http-<backend>[-conversations]-LABEL.json), "
+        "e.g. to keep a comparison run from overwriting the saved results",
+    )
+    parser.add_argument(
         "--report", action="store_true", help="print the saved results as Markdown, run nothing"
     )
     args = parser.parse_args(argv)
+    if args.label is not None and not args.label.replace("-", "").isalnum():
+        parser.error("--label may hold letters, digits and '-' only")
+    suffix = (
+        ("-conversations" if args.conversations else "")
+        + (f"-{args.label}" if args.label else "")
+        + ("-quick" if args.quick else "")
+    )
     if args.report:
-        print(
-            markdown_report([common.RESULTS_DIR / f"http-{b}.json" for b in ("sqlite", "mariadb")])
-        )
+        print(markdown_report([results_path(b, suffix) for b in ("sqlite", "mariadb")]))
         return
     if args.messages is not None and args.messages < 1:
         parser.error("--messages must be positive")
@@ -804,7 +1015,7 @@ def main(argv: list[str] | None = None) -> None:
     backends = ("sqlite", "mariadb") if args.backend == "both" else (args.backend,)
     results: list[Result] = []
     for backend in backends:
-        results += run_backend(backend, sizes, args.seed, args.quick)
+        results += run_backend(backend, sizes, args.seed, suffix, args.conversations)
     if len(backends) > 1:
         print_table(results)
 
