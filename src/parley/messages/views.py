@@ -1,11 +1,11 @@
 """The one builder of ``MessageOut``: from ORM rows, plain rows or a fresh insert alike."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import TypeAdapter
-from sqlalchemy import BindParameter, bindparam, select
+from sqlalchemy import bindparam, case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.attachments.links import Links
@@ -44,21 +44,55 @@ class MessageRow(Protocol):
 
 
 MESSAGE = TypeAdapter(MessageOut)
-# A page's extras, each asked once for the whole page; built once (compiled form kept).
-_IDS: BindParameter[Any] = bindparam("b_ids", expanding=True)
-_REPLIED = select(Message.id, Message.sender_id, Message.content, Message.deleted_at).where(
-    Message.id.in_(_IDS)
-)
-_REACTIONS = (
-    select(Reaction.message_id, Reaction.emoji, Reaction.user_id)
-    .where(Reaction.message_id.in_(_IDS))
-    .order_by(Reaction.message_id, Reaction.id)
-)
-_MENTIONED = (
-    select(Mention.message_id, Mention.user_id)
-    .where(Mention.message_id.in_(_IDS))
-    .order_by(Mention.message_id, Mention.user_id)
-)
+# A page's extras (reply previews, reactions, mentions) come in one statement: each is a
+# round trip to the driver's thread otherwise, and those cost more than the rows do.
+# Rows: (kind, message id, user id, text, number); see `_extras`.
+_REPLY, _REACTION, _MENTION = "r", "x", "m"
+EXCERPT_SOURCE = 1000  # characters of the original read for its excerpt (whitespace folds)
+_EXTRAS: dict[tuple[bool, bool, bool], Any] = {}
+
+
+def _extras(replies: bool, reactions: bool, mentions: bool) -> Any:
+    """The statement for the kinds a page needs, built once per combination."""
+    key = (replies, reactions, mentions)
+    if key not in _EXTRAS:
+        parts = []
+        if replies:
+            deleted = case((Message.deleted_at.is_(None), 0), else_=1)
+            parts.append(
+                select(
+                    literal(_REPLY).label("kind"),
+                    Message.id.label("message_id"),
+                    Message.sender_id.label("user_id"),
+                    func.substr(Message.content, 1, EXCERPT_SOURCE).label("text"),
+                    deleted.label("number"),
+                ).where(Message.id.in_(bindparam("b_replies", expanding=True)))
+            )
+        if reactions:
+            parts.append(
+                select(
+                    literal(_REACTION).label("kind"),
+                    Reaction.message_id.label("message_id"),
+                    Reaction.user_id.label("user_id"),
+                    Reaction.emoji.label("text"),
+                    Reaction.id.label("number"),
+                ).where(Reaction.message_id.in_(bindparam("b_reacted", expanding=True)))
+            )
+        if mentions:
+            parts.append(
+                select(
+                    literal(_MENTION).label("kind"),
+                    Mention.message_id.label("message_id"),
+                    Mention.user_id.label("user_id"),
+                    literal("").label("text"),
+                    literal(0).label("number"),
+                ).where(Mention.message_id.in_(bindparam("b_mentioning", expanding=True)))
+            )
+        # Reactions in order of first use: by their ids; mentions by user id.
+        _EXTRAS[key] = union_all(*parts).order_by("kind", "message_id", "number", "user_id")
+    return _EXTRAS[key]
+
+
 MESSAGE_LIST = TypeAdapter(list[MessageOut])
 
 
@@ -120,55 +154,44 @@ async def add_extras(
 ) -> None:
     """Fill in reply previews, reactions and mentions of many messages at once.
 
-    One query for each kind, and none for a kind no message of them has: only replies have
-    previews, only messages ever reacted to have reactions, and only text with "@" in it
-    can mention anyone. ``viewer_id`` is whose ``me`` the reactions carry.
+    One statement for all three, asking only for the kinds the messages have: only
+    replies have previews, only messages ever reacted to have reactions, and only text
+    with "@" in it can mention anyone. ``viewer_id`` is whose ``me`` the reactions carry.
     """
-    replies = {reply_to for _, reply_to, _ in pending if reply_to is not None}
+    replies = sorted({reply_to for _, reply_to, _ in pending if reply_to is not None})
     reacted = [fields["id"] for fields, _, hint in pending if hint]
     mentioning = [fields["id"] for fields, _, _ in pending if "@" in fields["content"]]
+    if not (replies or reacted or mentioning):
+        return
+    statement = _extras(bool(replies), bool(reacted), bool(mentioning))
+    params = {"b_replies": replies, "b_reacted": reacted, "b_mentioning": mentioning}
+    rows = await session.execute(statement, {k: v for k, v in params.items() if v})
     by_id = {fields["id"]: fields for fields, _, _ in pending}
-    if replies:
-        rows = await session.execute(_REPLIED, {"b_ids": list(replies)})
-        previews = {
-            row.id: {
-                "id": row.id,
-                "sender_id": row.sender_id,
-                "excerpt": excerpt(row.content, row.deleted_at is not None),
-                "deleted": row.deleted_at is not None,
-            }
-            for row in rows
-        }
-        for fields, reply_to, _ in pending:
-            if reply_to is not None:
-                fields["reply_to"] = previews.get(reply_to)
-    if reacted:
-        for message_id, reactions in (await reaction_counts(session, viewer_id, reacted)).items():
-            by_id[message_id]["reactions"] = reactions
-    if mentioning:
-        mentioned = await session.execute(_MENTIONED, {"b_ids": mentioning})
-        for message_id, user_id in mentioned:
-            by_id[message_id]["mentions"].append(user_id)
-
-
-async def reaction_counts(
-    session: AsyncSession, viewer_id: int | None, message_ids: Iterable[int]
-) -> dict[int, list[dict[str, Any]]]:
-    """Each message's reactions: emoji, how many, whether the viewer is among them.
-
-    Counted here from the rows (a few per message) rather than grouped and sorted by the
-    database: cheaper for a page, and the order of first use falls out of the row order.
-    """
-    rows = await session.execute(_REACTIONS, {"b_ids": list(message_ids)})
+    previews: dict[int, dict[str, Any]] = {}
     counts: dict[int, dict[str, dict[str, Any]]] = {}
-    for message_id, emoji, user_id in rows:
-        by_emoji = counts.setdefault(message_id, {})
-        reaction = by_emoji.get(emoji)
-        if reaction is None:
-            reaction = by_emoji[emoji] = {"emoji": emoji, "count": 0, "me": False}
-        reaction["count"] += 1
-        reaction["me"] = reaction["me"] or user_id == viewer_id
-    return {message_id: list(by_emoji.values()) for message_id, by_emoji in counts.items()}
+    for kind, message_id, user_id, text, number in rows:
+        if kind == _REPLY:
+            deleted = bool(number)
+            previews[message_id] = {
+                "id": message_id,
+                "sender_id": user_id,
+                "excerpt": excerpt(text, deleted),
+                "deleted": deleted,
+            }
+        elif kind == _REACTION:
+            by_emoji = counts.setdefault(message_id, {})
+            reaction = by_emoji.get(text)
+            if reaction is None:
+                reaction = by_emoji[text] = {"emoji": text, "count": 0, "me": False}
+            reaction["count"] += 1
+            reaction["me"] = reaction["me"] or user_id == viewer_id
+        else:
+            by_id[message_id]["mentions"].append(user_id)
+    for fields, reply_to, _ in pending:
+        if reply_to is not None:
+            fields["reply_to"] = previews.get(reply_to)
+    for message_id, by_emoji in counts.items():
+        by_id[message_id]["reactions"] = list(by_emoji.values())
 
 
 async def per_viewer(
