@@ -42,15 +42,22 @@ async def search(
     sqlite = session.get_bind().dialect.name == "sqlite"
     index = table(INDEX, column("rowid" if sqlite else "message_id"), column("body"))
     key = index.c.rowid if sqlite else index.c.message_id
+    # Newest first by the index's own key: FTS5 then hands its matches over in rowid
+    # order, newest first, and the search stops at the page's end instead of sorting
+    # every match (a common word is in most messages). The cursor bounds that key too,
+    # so the next page starts where this one ended rather than at the newest match.
     statement = (
         select(Message)
-        .join(index, key == Message.id)
+        .select_from(index)
+        .join(Message, Message.id == key)
         .join(ChatUser, and_(ChatUser.chat_id == Message.chat_id, ChatUser.user_id == me_id))
         .where(Message.deleted_at.is_(None), *_matching(query.terms, index, sqlite))
-        .order_by(Message.id.desc())
+        .order_by(key.desc())
         .limit(limit + 1)
     )
-    for condition in _filters(query, chat_id, before_id):
+    if before_id is not None:
+        statement = statement.where(key < before_id)
+    for condition in _filters(query, chat_id):
         statement = statement.where(condition)
     if query.sender is not None:
         statement = statement.join(User, User.id == Message.sender_id).where(
@@ -79,13 +86,11 @@ def _cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-def _filters(query: Query, chat_id: int | None, before_id: int | None) -> list[Any]:
+def _filters(query: Query, chat_id: int | None) -> list[Any]:
     conditions: list[Any] = []
     for wanted in (chat_id, query.chat_id):
         if wanted is not None:
             conditions.append(Message.chat_id == wanted)
-    if before_id is not None:
-        conditions.append(Message.id < before_id)
     if query.before is not None:
         conditions.append(Message.created_at < query.before)
     if query.after is not None:
