@@ -10,7 +10,17 @@ on the folded text instead.
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, literal_column, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    exists,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.dialects.mysql import match
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +33,12 @@ from parley.messages.views import message_views
 from parley.search.query import Query, Term, parse
 from parley.search.schemas import SearchPage, SearchResult
 
+# A filter (one chat, one sender) that leaves at most this many of my messages is matched
+# here rather than by the index; a few ms of Python at most (see _match_narrow).
+NARROW = 5_000
+_READ = 200  # messages read per statement while matching them here
+# MySQL/MariaDB: my newest messages matched here before the FULLTEXT index is asked.
+SCAN = 1_000
 MYSQL_MIN_WORD = 3  # innodb_ft_min_token_size: shorter words are not in a FULLTEXT index
 _LINK = ("%http://%", "%https://%")
 
@@ -39,6 +55,32 @@ async def search(
 ) -> SearchPage:
     query = parse(q)
     before_id = _cursor(cursor)
+    ids = await _match_narrow(session, query, me_id, chat_id, before_id, limit)
+    if ids is None and session.get_bind().dialect.name != "sqlite":
+        ids = await _match_newest(session, query, me_id, chat_id, before_id, limit)
+    if ids is not None:
+        statement = select(Message).where(Message.id.in_(ids)).order_by(Message.id.desc())
+    else:
+        statement = _index_search(session, query, me_id, chat_id, before_id, limit)
+    found = list((await session.scalars(statement)).all())
+    more = len(found) > limit
+    found = found[:limit]
+    views = await message_views(session, links, found)
+    results = [
+        SearchResult(message=view, chat_id=view.chat_id, highlights=highlights(view.content, query))
+        for view in views
+    ]
+    return SearchPage(results=results, next_cursor=str(found[-1].id) if more else None)
+
+
+def _index_search(
+    session: AsyncSession,
+    query: Query,
+    me_id: int,
+    chat_id: int | None,
+    before_id: int | None,
+    limit: int,
+) -> Select[Any]:
     sqlite = session.get_bind().dialect.name == "sqlite"
     index = table(INDEX, column("rowid" if sqlite else "message_id"), column("body"))
     key = index.c.rowid if sqlite else index.c.message_id
@@ -50,15 +92,27 @@ async def search(
         select(Message)
         .select_from(index)
         .join(Message, Message.id == key)
-        .join(ChatUser, and_(ChatUser.chat_id == Message.chat_id, ChatUser.user_id == me_id))
-        .where(Message.deleted_at.is_(None), *_matching(query.terms, index, sqlite))
+        .where(*_matching(query.terms, index, sqlite))
         .order_by(key.desc())
         .limit(limit + 1)
     )
     if before_id is not None:
         statement = statement.where(key < before_id)
-    for condition in _filters(query, chat_id):
-        statement = statement.where(condition)
+    return _mine(statement, query, me_id, chat_id)
+
+
+def _mine(
+    statement: Select[Any], query: Query, me_id: int, chat_id: int | None, *, each: bool = False
+) -> Select[Any]:
+    """``statement`` (over messages) kept to my chats' live messages that pass the filters.
+
+    ``each``: my membership is checked message by message (EXISTS), so the sender's or
+    the chat's messages drive the query; as a join, SQLite would rather walk all my
+    chats and, in each, every message of the sender's (from:someone busy elsewhere).
+    """
+    mine = and_(ChatUser.chat_id == Message.chat_id, ChatUser.user_id == me_id)
+    statement = statement.where(exists().where(mine)) if each else statement.join(ChatUser, mine)
+    statement = statement.where(Message.deleted_at.is_(None), *_filters(query, chat_id))
     if query.sender is not None:
         statement = statement.join(User, User.id == Message.sender_id).where(
             User.username_key == query.sender
@@ -67,15 +121,83 @@ async def search(
         statement = statement.join(Attachment, Attachment.id == Message.attachment_id).where(
             Attachment.content_type.like("image/%")
         )
-    found = list((await session.scalars(statement)).all())
-    more = len(found) > limit
-    found = found[:limit]
-    views = await message_views(session, links, found)
-    results = [
-        SearchResult(message=view, chat_id=view.chat_id, highlights=highlights(view.content, query))
-        for view in views
-    ]
-    return SearchPage(results=results, next_cursor=str(found[-1].id) if more else None)
+    return statement
+
+
+async def _match_narrow(
+    session: AsyncSession,
+    query: Query,
+    me_id: int,
+    chat_id: int | None,
+    before_id: int | None,
+    limit: int,
+) -> list[int] | None:
+    """The page's ids, newest first, when a filter leaves few messages; else None.
+
+    With one chat or one sender, the index would walk every match of a common word
+    until it met enough of theirs (hundreds of thousands of rows); reading their few
+    messages and matching them here, as the index would (`_pattern`, on folded text),
+    costs a bounded amount instead. Past NARROW messages the index is the faster way.
+    """
+    if chat_id is None and query.chat_id is None and query.sender is None:
+        return None
+    candidates = _mine(select(Message.id), query, me_id, chat_id, each=True)
+    if before_id is not None:
+        candidates = candidates.where(Message.id < before_id)
+    ids = list((await session.scalars(candidates.limit(NARROW + 1))).all())
+    if len(ids) > NARROW:
+        return None
+    ids.sort(reverse=True)
+    return (await _match_here(session, query, ids, limit))[0]
+
+
+async def _match_newest(
+    session: AsyncSession,
+    query: Query,
+    me_id: int,
+    chat_id: int | None,
+    before_id: int | None,
+    limit: int,
+) -> list[int] | None:
+    """The page's ids when my newest SCAN messages fill it; else None (ask the index).
+
+    MySQL/MariaDB: a FULLTEXT search gathers every match before it can sort them, which
+    for a common word is most messages (seconds at a million). A common word is found
+    among my newest messages at once; a rarer one is left to the index, at a bounded cost.
+    """
+    newest = _mine(select(Message.id), query, me_id, chat_id)
+    if before_id is not None:
+        newest = newest.where(Message.id < before_id)
+    newest = newest.order_by(Message.id.desc()).limit(SCAN)
+    ids = list((await session.scalars(newest)).all())
+    found, complete = await _match_here(session, query, ids, limit)
+    # Enough for the page, or I have no older messages to search: the index can add nothing.
+    return found if complete or len(ids) < SCAN else None
+
+
+async def _match_here(
+    session: AsyncSession, query: Query, ids: list[int], limit: int
+) -> tuple[list[int], bool]:
+    """Which of ``ids`` (newest first) match, as the index would; up to limit + 1 of them.
+
+    Matched on the folded text with the patterns the highlights use; also whether the
+    page was filled (limit + 1 found) before ``ids`` ran out.
+    """
+    patterns = [_pattern(term) for term in query.terms]
+    found: list[int] = []
+    for start in range(0, len(ids), _READ):
+        batch = ids[start : start + _READ]
+        rows = await session.execute(
+            select(Message.id, Message.content).where(Message.id.in_(batch))
+        )
+        texts = {message_id: content for message_id, content in rows}
+        for message_id in batch:
+            folded = fold_text(texts.get(message_id, ""))
+            if all(pattern.search(folded) for pattern in patterns):
+                found.append(message_id)
+                if len(found) > limit:
+                    return found, True
+    return found, False
 
 
 def _cursor(cursor: str | None) -> int | None:
