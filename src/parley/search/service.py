@@ -165,14 +165,30 @@ async def _match_newest(
     for a common word is most messages (seconds at a million). A common word is found
     among my newest messages at once; a rarer one is left to the index, at a bounded cost.
     """
-    newest = _mine(select(Message.id), query, me_id, chat_id)
+    # My newest SCAN messages, whatever the filters: walked newest first, checking each
+    # one's chat is mine (MariaDB would rather gather every message of all my chats and
+    # sort them: seconds at a million). The filters then apply within that window, so a
+    # rare filter (has:link) cannot make this walk far back.
+    window = (
+        select(Message.id)
+        .join(ChatUser, and_(ChatUser.chat_id == Message.chat_id, ChatUser.user_id == me_id))
+        .order_by(Message.id.desc())
+        .limit(SCAN)
+        .prefix_with("STRAIGHT_JOIN")
+    )
+    candidates = _mine(select(Message.id), query, me_id, chat_id)
     if before_id is not None:
-        newest = newest.where(Message.id < before_id)
-    newest = newest.order_by(Message.id.desc()).limit(SCAN)
-    ids = list((await session.scalars(newest)).all())
+        window = window.where(Message.id < before_id)
+        candidates = candidates.where(Message.id < before_id)
+    newest = list((await session.scalars(window)).all())
+    if not newest:
+        # No messages of mine (before the cursor): nothing to find. SCAN 0: the index.
+        return [] if SCAN else None
+    candidates = candidates.where(Message.id >= newest[-1])
+    ids = sorted((await session.scalars(candidates)).all(), reverse=True)
     found, complete = await _match_here(session, query, ids, limit)
     # Enough for the page, or I have no older messages to search: the index can add nothing.
-    return found if complete or len(ids) < SCAN else None
+    return found if complete or len(newest) < SCAN else None
 
 
 async def _match_here(
