@@ -5,6 +5,11 @@ and the keyset cursor are plain conditions on the messages found. SQLite asks it
 table; MySQL/MariaDB its FULLTEXT index in boolean mode, where words shorter than its
 smallest indexed word (3 characters) and runs of CJK characters are matched with LIKE
 on the folded text instead.
+
+Some searches are cheaper without the index, and are matched here instead, on the same
+folded text with the patterns the highlights use: those narrowed to one chat or sender
+(`_match_narrow`) and, on MySQL/MariaDB, those my newest messages answer (`_match_newest`).
+bench/search_bench.py measures each way; bench/README.md says why.
 """
 
 import re
@@ -174,7 +179,7 @@ async def _match_newest(
         .join(ChatUser, and_(ChatUser.chat_id == Message.chat_id, ChatUser.user_id == me_id))
         .order_by(Message.id.desc())
         .limit(SCAN)
-        .prefix_with("STRAIGHT_JOIN")
+        .prefix_with("STRAIGHT_JOIN", dialect="mysql")
     )
     candidates = _mine(select(Message.id), query, me_id, chat_id)
     if before_id is not None:
