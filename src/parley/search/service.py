@@ -5,12 +5,27 @@ and the keyset cursor are plain conditions on the messages found. SQLite asks it
 table; MySQL/MariaDB its FULLTEXT index in boolean mode, where words shorter than its
 smallest indexed word (3 characters) and runs of CJK characters are matched with LIKE
 on the folded text instead.
+
+Some searches are cheaper without the index, and are matched here instead, on the same
+folded text with the patterns the highlights use: those narrowed to one chat or sender
+(`_match_narrow`) and, on MySQL/MariaDB, those my newest messages answer (`_match_newest`).
+bench/search_bench.py measures each way; bench/README.md says why.
 """
 
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, literal_column, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    exists,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.dialects.mysql import match
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +38,12 @@ from parley.messages.views import message_views
 from parley.search.query import Query, Term, parse
 from parley.search.schemas import SearchPage, SearchResult
 
+# A filter (one chat, one sender) that leaves at most this many of my messages is matched
+# here rather than by the index; a few ms of Python at most (see _match_narrow).
+NARROW = 5_000
+_READ = 200  # messages read per statement while matching them here
+# MySQL/MariaDB: my newest messages matched here before the FULLTEXT index is asked.
+SCAN = 1_000
 MYSQL_MIN_WORD = 3  # innodb_ft_min_token_size: shorter words are not in a FULLTEXT index
 _LINK = ("%http://%", "%https://%")
 
@@ -39,27 +60,13 @@ async def search(
 ) -> SearchPage:
     query = parse(q)
     before_id = _cursor(cursor)
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    index = table(INDEX, column("rowid" if sqlite else "message_id"), column("body"))
-    key = index.c.rowid if sqlite else index.c.message_id
-    statement = (
-        select(Message)
-        .join(index, key == Message.id)
-        .join(ChatUser, and_(ChatUser.chat_id == Message.chat_id, ChatUser.user_id == me_id))
-        .where(Message.deleted_at.is_(None), *_matching(query.terms, index, sqlite))
-        .order_by(Message.id.desc())
-        .limit(limit + 1)
-    )
-    for condition in _filters(query, chat_id, before_id):
-        statement = statement.where(condition)
-    if query.sender is not None:
-        statement = statement.join(User, User.id == Message.sender_id).where(
-            User.username_key == query.sender
-        )
-    if "image" in query.has:
-        statement = statement.join(Attachment, Attachment.id == Message.attachment_id).where(
-            Attachment.content_type.like("image/%")
-        )
+    ids = await _match_narrow(session, query, me_id, chat_id, before_id, limit)
+    if ids is None and session.get_bind().dialect.name != "sqlite":
+        ids = await _match_newest(session, query, me_id, chat_id, before_id, limit)
+    if ids is not None:
+        statement = select(Message).where(Message.id.in_(ids)).order_by(Message.id.desc())
+    else:
+        statement = _index_search(session, query, me_id, chat_id, before_id, limit)
     found = list((await session.scalars(statement)).all())
     more = len(found) > limit
     found = found[:limit]
@@ -71,6 +78,149 @@ async def search(
     return SearchPage(results=results, next_cursor=str(found[-1].id) if more else None)
 
 
+def _index_search(
+    session: AsyncSession,
+    query: Query,
+    me_id: int,
+    chat_id: int | None,
+    before_id: int | None,
+    limit: int,
+) -> Select[Any]:
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    index = table(INDEX, column("rowid" if sqlite else "message_id"), column("body"))
+    key = index.c.rowid if sqlite else index.c.message_id
+    # Newest first by the index's own key: FTS5 then hands its matches over in rowid
+    # order, newest first, and the search stops at the page's end instead of sorting
+    # every match (a common word is in most messages). The cursor bounds that key too,
+    # so the next page starts where this one ended rather than at the newest match.
+    statement = (
+        select(Message)
+        .select_from(index)
+        .join(Message, Message.id == key)
+        .where(*_matching(query.terms, index, sqlite))
+        .order_by(key.desc())
+        .limit(limit + 1)
+    )
+    if before_id is not None:
+        statement = statement.where(key < before_id)
+    return _mine(statement, query, me_id, chat_id)
+
+
+def _mine(
+    statement: Select[Any], query: Query, me_id: int, chat_id: int | None, *, each: bool = False
+) -> Select[Any]:
+    """``statement`` (over messages) kept to my chats' live messages that pass the filters.
+
+    ``each``: my membership is checked message by message (EXISTS), so the sender's or
+    the chat's messages drive the query; as a join, SQLite would rather walk all my
+    chats and, in each, every message of the sender's (from:someone busy elsewhere).
+    """
+    mine = and_(ChatUser.chat_id == Message.chat_id, ChatUser.user_id == me_id)
+    statement = statement.where(exists().where(mine)) if each else statement.join(ChatUser, mine)
+    statement = statement.where(Message.deleted_at.is_(None), *_filters(query, chat_id))
+    if query.sender is not None:
+        statement = statement.join(User, User.id == Message.sender_id).where(
+            User.username_key == query.sender
+        )
+    if "image" in query.has:
+        statement = statement.join(Attachment, Attachment.id == Message.attachment_id).where(
+            Attachment.content_type.like("image/%")
+        )
+    return statement
+
+
+async def _match_narrow(
+    session: AsyncSession,
+    query: Query,
+    me_id: int,
+    chat_id: int | None,
+    before_id: int | None,
+    limit: int,
+) -> list[int] | None:
+    """The page's ids, newest first, when a filter leaves few messages; else None.
+
+    With one chat or one sender, the index would walk every match of a common word
+    until it met enough of theirs (hundreds of thousands of rows); reading their few
+    messages and matching them here, as the index would (`_pattern`, on folded text),
+    costs a bounded amount instead. Past NARROW messages the index is the faster way.
+    """
+    if chat_id is None and query.chat_id is None and query.sender is None:
+        return None
+    candidates = _mine(select(Message.id), query, me_id, chat_id, each=True)
+    if before_id is not None:
+        candidates = candidates.where(Message.id < before_id)
+    ids = list((await session.scalars(candidates.limit(NARROW + 1))).all())
+    if len(ids) > NARROW:
+        return None
+    ids.sort(reverse=True)
+    return (await _match_here(session, query, ids, limit))[0]
+
+
+async def _match_newest(
+    session: AsyncSession,
+    query: Query,
+    me_id: int,
+    chat_id: int | None,
+    before_id: int | None,
+    limit: int,
+) -> list[int] | None:
+    """The page's ids when my newest SCAN messages fill it; else None (ask the index).
+
+    MySQL/MariaDB: a FULLTEXT search gathers every match before it can sort them, which
+    for a common word is most messages (seconds at a million). A common word is found
+    among my newest messages at once; a rarer one is left to the index, at a bounded cost.
+    """
+    # My newest SCAN messages, whatever the filters: walked newest first, checking each
+    # one's chat is mine (MariaDB would rather gather every message of all my chats and
+    # sort them: seconds at a million). The filters then apply within that window, so a
+    # rare filter (has:link) cannot make this walk far back.
+    window = (
+        select(Message.id)
+        .join(ChatUser, and_(ChatUser.chat_id == Message.chat_id, ChatUser.user_id == me_id))
+        .order_by(Message.id.desc())
+        .limit(SCAN)
+        .prefix_with("STRAIGHT_JOIN", dialect="mysql")
+    )
+    candidates = _mine(select(Message.id), query, me_id, chat_id)
+    if before_id is not None:
+        window = window.where(Message.id < before_id)
+        candidates = candidates.where(Message.id < before_id)
+    newest = list((await session.scalars(window)).all())
+    if not newest:
+        # No messages of mine (before the cursor): nothing to find. SCAN 0: the index.
+        return [] if SCAN else None
+    candidates = candidates.where(Message.id >= newest[-1])
+    ids = sorted((await session.scalars(candidates)).all(), reverse=True)
+    found, complete = await _match_here(session, query, ids, limit)
+    # Enough for the page, or I have no older messages to search: the index can add nothing.
+    return found if complete or len(newest) < SCAN else None
+
+
+async def _match_here(
+    session: AsyncSession, query: Query, ids: list[int], limit: int
+) -> tuple[list[int], bool]:
+    """Which of ``ids`` (newest first) match, as the index would; up to limit + 1 of them.
+
+    Matched on the folded text with the patterns the highlights use; also whether the
+    page was filled (limit + 1 found) before ``ids`` ran out.
+    """
+    patterns = [_pattern(term) for term in query.terms]
+    found: list[int] = []
+    for start in range(0, len(ids), _READ):
+        batch = ids[start : start + _READ]
+        rows = await session.execute(
+            select(Message.id, Message.content).where(Message.id.in_(batch))
+        )
+        texts = {message_id: content for message_id, content in rows}
+        for message_id in batch:
+            folded = fold_text(texts.get(message_id, ""))
+            if all(pattern.search(folded) for pattern in patterns):
+                found.append(message_id)
+                if len(found) > limit:
+                    return found, True
+    return found, False
+
+
 def _cursor(cursor: str | None) -> int | None:
     if cursor is None or cursor == "":
         return None
@@ -79,13 +229,11 @@ def _cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-def _filters(query: Query, chat_id: int | None, before_id: int | None) -> list[Any]:
+def _filters(query: Query, chat_id: int | None) -> list[Any]:
     conditions: list[Any] = []
     for wanted in (chat_id, query.chat_id):
         if wanted is not None:
             conditions.append(Message.chat_id == wanted)
-    if before_id is not None:
-        conditions.append(Message.id < before_id)
     if query.before is not None:
         conditions.append(Message.created_at < query.before)
     if query.after is not None:
