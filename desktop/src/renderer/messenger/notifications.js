@@ -2,6 +2,7 @@
 // a chat they are not looking at, and the unread total on the tray/dock badge and in
 // the window title.
 import { chatTitle, memberName } from '../lib/names.js';
+import { badgeTotal, shouldNotify } from '../lib/notify-rule.js';
 import { TOPICS } from '../lib/store.js';
 import { attachmentSummary } from '../lib/upload.js';
 
@@ -30,13 +31,15 @@ export function notificationFor(chat, message, meId) {
  * @param {import('../lib/store.js').Store} deps.store
  * @param {Pick<typeof import('../lib/bridge.js').bridge, 'notify' | 'setUnread'>} deps.bridge
  * @param {Document} [deps.doc]
+ * @param {() => number} [deps.now]
  */
-export function createNotifications({ store, bridge, doc = document }) {
+export function createNotifications({ store, bridge, doc = document, now = Date.now }) {
   let shown = -1;
 
-  // The total changes with the chat list; most list changes leave it as it is.
+  // The total changes with the chat list; most list changes leave it as it is. Muted
+  // chats count only their mentions (lib/notify-rule.js).
   function showUnread() {
-    const total = store.totalUnread();
+    const total = badgeTotal(store.sortedChats(), now());
     if (total === shown) return;
     shown = total;
     bridge.setUnread(total);
@@ -49,12 +52,15 @@ export function createNotifications({ store, bridge, doc = document }) {
   return {
     /**
      * Notifies of a message from someone else in a chat the user does not see (the
-     * event handlers decide that: messenger/events.js).
+     * event handlers decide that: messenger/events.js), if my settings on the server
+     * let it through (lib/notify-rule.js).
      * @param {Message} message
      */
     notify(message) {
       const chat = store.chat(message.chat_id);
-      if (chat) bridge.notify(notificationFor(chat, message, store.me?.id));
+      if (!chat) return;
+      if (!shouldNotify({ message, chat, meId: store.me?.id, settings: store.me?.notifications, now: now() })) return;
+      bridge.notify(notificationFor(chat, message, store.me?.id));
     },
     /** Signed out: no badge, no count in the title. */
     stop() {
