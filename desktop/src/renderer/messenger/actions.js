@@ -297,6 +297,18 @@ export function createActions({
     /** @type {import('../lib/api.js').Api['uploadAttachment']} */
     upload: (file, options) => api.uploadAttachment(file, options),
     assetUrl,
+    /**
+     * My notification settings for a chat (views/chat-settings.js); the answer is the
+     * chat as it now is. False after telling why it failed.
+     * @param {number} chatId
+     * @param {{notify?: 'all' | 'mentions' | 'none', muted_until?: string | null}} fields
+     */
+    async setChatSettings(chatId, fields) {
+      const chat = await guarded(api.updateChatSettings(chatId, fields));
+      if (!chat) return false;
+      store.upsertChat(chat);
+      return true;
+    },
     /** The group screen of a chat. @param {number} chatId */
     openGroupInfo(chatId) {
       if (store.chat(chatId)?.is_group) dialogs.groupInfo?.({ store, chatId, actions: groupActions });
