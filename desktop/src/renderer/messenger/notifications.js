@@ -29,12 +29,17 @@ export function notificationFor(chat, message, meId) {
 /**
  * @param {object} deps
  * @param {import('../lib/store.js').Store} deps.store
- * @param {Pick<typeof import('../lib/bridge.js').bridge, 'notify' | 'setUnread'>} deps.bridge
+ * @param {Pick<typeof import('../lib/bridge.js').bridge, 'notify' | 'setUnread'> & {isDesktop?: boolean, closeNotifications?: (chatId: number) => void}} deps.bridge
+ * @param {ReturnType<typeof import('../lib/web-notifications.js').createWebNotifier>} [deps.web]
+ *   the browser's notifications, for the web client (Electron notifies through the bridge)
+ * @param {() => void} [deps.onPermissionWanted]  a message arrived while hidden and the
+ *   browser has not been asked yet: time to offer "Turn on notifications" (once)
  * @param {Document} [deps.doc]
  * @param {() => number} [deps.now]
  */
-export function createNotifications({ store, bridge, doc = document, now = Date.now }) {
+export function createNotifications({ store, bridge, doc = document, now = Date.now, web, onPermissionWanted }) {
   let shown = -1;
+  let offered = false;
 
   // The total changes with the chat list; most list changes leave it as it is. Muted
   // chats count only their mentions (lib/notify-rule.js).
@@ -60,7 +65,21 @@ export function createNotifications({ store, bridge, doc = document, now = Date.
       const chat = store.chat(message.chat_id);
       if (!chat) return;
       if (!shouldNotify({ message, chat, meId: store.me?.id, settings: store.me?.notifications, now: now() })) return;
-      bridge.notify(notificationFor(chat, message, store.me?.id));
+      const notification = notificationFor(chat, message, store.me?.id);
+      if (bridge.isDesktop || !web) {
+        bridge.notify(notification);
+        return;
+      }
+      if (web.permission() === 'default' && doc.visibilityState === 'hidden' && !offered) {
+        offered = true;
+        onPermissionWanted?.();
+      }
+      web.show(notification);
+    },
+    /** The chat was read (on any device): its notifications go. @param {number} chatId */
+    withdraw(chatId) {
+      bridge.closeNotifications?.(chatId);
+      web?.close(chatId);
     },
     /** Signed out: no badge, no count in the title. */
     stop() {

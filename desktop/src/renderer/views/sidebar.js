@@ -55,8 +55,9 @@ function preview(chat, meId) {
  * @param {import('../lib/store.js').Store} deps.store
  * @param {SidebarActions} deps.actions
  * @param {() => number} [deps.now]
+ * @param {HTMLElement} [deps.notice]  shown above the chats (views/notify-prompt.js)
  */
-export function createSidebar({ store, actions, now = Date.now }) {
+export function createSidebar({ store, actions, now = Date.now, notice }) {
   /** @type {Map<number, {node: HTMLElement, signature: Chat, active: boolean}>} */
   const rows = new Map();
   const list = h('ul', { class: 'min-h-0 flex-1 overflow-y-auto px-2 pb-2', 'aria-label': 'Chats' });
@@ -260,6 +261,7 @@ export function createSidebar({ store, actions, now = Date.now }) {
         h('span', { class: 'pointer-events-none absolute inset-y-0 left-3 flex items-center text-slate-400' }, icon(ICONS.search, 'size-4')),
         search)),
     peopleSection,
+    notice,
     list,
   );
 
