@@ -157,6 +157,11 @@ export function createActions({
       store.setMe(await api.removeAvatar());
       await reloadChats();
     },
+    async saveNotifications(fields) {
+      const settings = await api.updateNotificationSettings(fields);
+      if (store.me) store.setMe({ ...store.me, notifications: settings });
+    },
+    searchUsers: (q) => api.searchUsers(q),
     signOut,
     assetUrl,
   };
