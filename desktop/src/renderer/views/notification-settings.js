@@ -32,8 +32,8 @@ export function notificationSettingsForm({ store, save, searchUsers, note }) {
   const allowed = new Set(settings.allowed_user_ids);
 
   const quietOn = h('input', { id: 'quiet-on', type: 'checkbox', class: 'size-4', checked: Boolean(settings.quiet_hours) });
-  const start = h('input', { id: 'quiet-start', type: 'time', class: 'field w-28', value: settings.quiet_hours?.start ?? '22:00', 'aria-label': 'Quiet from' });
-  const end = h('input', { id: 'quiet-end', type: 'time', class: 'field w-28', value: settings.quiet_hours?.end ?? '07:00', 'aria-label': 'Quiet until' });
+  const start = h('input', { id: 'quiet-start', type: 'time', class: 'field w-36', value: settings.quiet_hours?.start ?? '22:00', 'aria-label': 'Quiet from' });
+  const end = h('input', { id: 'quiet-end', type: 'time', class: 'field w-36', value: settings.quiet_hours?.end ?? '07:00', 'aria-label': 'Quiet until' });
   const zone = h('select', { id: 'quiet-zone', class: 'field', 'aria-label': 'Time zone' },
     timeZones().map((z) => h('option', { value: z }, z)));
   zone.value = settings.quiet_hours?.time_zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
