@@ -269,4 +269,19 @@ describe('the chat list', () => {
     expect(chatRow().classList.contains('opacity-60')).toBe(false);
     expect(chatRow().querySelector('.unread-badge').className).toContain('bg-brand-600');
   });
+
+  it('undims a chat when its mute runs out, with no event', () => {
+    vi.useFakeTimers({ now: Date.parse('2026-01-15T12:00:00Z') });
+    try {
+      store.setActive(null);
+      document.body.append(createSidebar({ store, actions }).element);
+      const chatRow = () => document.querySelector('[data-chat-id="8"]');
+      store.upsertChat({ ...store.chat(8), unread_count: 2, muted_until: '2026-01-15T12:30:00Z' });
+      expect(chatRow().dataset.muted).toBe('true');
+      vi.advanceTimersByTime(30 * 60_000 + 100);
+      expect(chatRow().dataset.muted).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -2,7 +2,7 @@
 // quiet hours in the user's time zone, allowed people) and the badge total that leaves
 // muted chats out but keeps their mentions.
 import { describe, expect, it } from 'vitest';
-import { FOREVER, badgeTotal, inQuietHours, isMuted, isMutedForever, isSilenced, minutesIn, shouldNotify } from '../../src/renderer/lib/notify-rule.js';
+import { FOREVER, badgeTotal, nextMuteEnd, inQuietHours, isMuted, isMutedForever, isSilenced, minutesIn, shouldNotify } from '../../src/renderer/lib/notify-rule.js';
 
 const ME = 1;
 const BOB = 2;
@@ -89,6 +89,14 @@ describe('quiet hours', () => {
     expect(decide({ settings, message: msg({ mentions: [ME] }) })).toBe(false);
     expect(decide({ settings, message: msg({ sender_id: CAROL }) })).toBe(true);
     expect(decide({ settings: { ...settings, quiet_hours: null } })).toBe(true);
+  });
+});
+
+describe('next mute end', () => {
+  it('the soonest running mute that is not "forever"', () => {
+    const twoHours = new Date(NOW + 7200_000).toISOString();
+    expect(nextMuteEnd([{ muted_until: twoHours }, { muted_until: hourLater }, { muted_until: FOREVER }, { muted_until: hourAgo }], NOW)).toBe(NOW + 3600_000);
+    expect(nextMuteEnd([{ muted_until: FOREVER }, { muted_until: null }], NOW)).toBeNull();
   });
 });
 

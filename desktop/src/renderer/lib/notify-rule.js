@@ -42,6 +42,25 @@ export function isSilenced(chat, now) {
 }
 
 /**
+ * When the next running mute ends (ms since the epoch), or null: the list and the total
+ * change then without any event, so their owners set a timer for it.
+ * @param {Iterable<Pick<Chat, 'muted_until'>>} chats
+ * @param {number} now
+ */
+export function nextMuteEnd(chats, now) {
+  let next = null;
+  for (const chat of chats) {
+    if (!isMuted(chat, now) || isMutedForever(chat)) continue;
+    const until = Date.parse(/** @type {string} */ (chat.muted_until));
+    if (next === null || until < next) next = until;
+  }
+  return next;
+}
+
+/** Longest a timer is set for (setTimeout overflows past about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
  * The tray/badge total: unread messages of chats that are not silenced, and the unread
  * mentions of those that are (a mention still counts in a muted chat).
  * @param {Iterable<Chat>} chats

@@ -2,7 +2,7 @@
 // a chat they are not looking at, and the unread total on the tray/dock badge and in
 // the window title.
 import { chatTitle, memberName } from '../lib/names.js';
-import { badgeTotal, shouldNotify } from '../lib/notify-rule.js';
+import { MAX_TIMER_MS, badgeTotal, nextMuteEnd, shouldNotify } from '../lib/notify-rule.js';
 import { TOPICS } from '../lib/store.js';
 import { attachmentSummary } from '../lib/upload.js';
 
@@ -40,11 +40,18 @@ export function notificationFor(chat, message, meId) {
 export function createNotifications({ store, bridge, doc = document, now = Date.now, web, onPermissionWanted }) {
   let shown = -1;
   let offered = false;
+  /** @type {ReturnType<typeof setTimeout> | undefined} the next mute's end */
+  let muteTimer;
 
   // The total changes with the chat list; most list changes leave it as it is. Muted
   // chats count only their mentions (lib/notify-rule.js).
   function showUnread() {
-    const total = badgeTotal(store.sortedChats(), now());
+    const chats = store.sortedChats();
+    // A mute running out changes the total with no event: look again then.
+    clearTimeout(muteTimer);
+    const end = nextMuteEnd(chats, now());
+    if (end !== null) muteTimer = setTimeout(showUnread, Math.min(end - now() + 50, MAX_TIMER_MS));
+    const total = badgeTotal(chats, now());
     if (total === shown) return;
     shown = total;
     bridge.setUnread(total);
@@ -84,6 +91,7 @@ export function createNotifications({ store, bridge, doc = document, now = Date.
     /** Signed out: no badge, no count in the title. */
     stop() {
       unsubscribe();
+      clearTimeout(muteTimer);
       bridge.setUnread(0);
       doc.title = APP_TITLE;
     },

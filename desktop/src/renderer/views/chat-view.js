@@ -18,7 +18,7 @@ import { VirtualList } from '../lib/virtual-list.js';
 import { createAttachmentTray } from './attachment-tray.js';
 import { avatar } from './common.js';
 import { dayRow, edgeRow, messageRow } from './message.js';
-import { isSilenced } from '../lib/notify-rule.js';
+import { MAX_TIMER_MS, isSilenced, nextMuteEnd } from '../lib/notify-rule.js';
 import { muteText, openChatSettings } from './chat-settings.js';
 import { openPopover } from './popover.js';
 
@@ -128,6 +128,8 @@ export function createChatView({ store, actions, onSearch }) {
     onclick: () => chatId !== null && actions.openGroupInfo?.(chatId),
   }, icon(ICONS.info));
   const bellIcon = h('span', { class: 'contents' });
+  /** @type {ReturnType<typeof setTimeout> | undefined} the open chat's mute ending */
+  let muteTimer;
   const notifyButton = h('button', {
     type: 'button',
     class: 'icon-btn',
@@ -419,6 +421,9 @@ export function createChatView({ store, actions, onSearch }) {
     setChildren(bellIcon, icon(quiet ? ICONS.bellOff : ICONS.bell));
     const mute = muteText(chat, Date.now()) ?? (chat.notify === 'none' ? 'Notifies of nothing' : chat.notify === 'mentions' ? 'Mentions only' : null);
     notifyButton.setAttribute('aria-label', mute ? `Notifications (${mute})` : 'Notifications');
+    clearTimeout(muteTimer);
+    const end = nextMuteEnd([chat], Date.now());
+    if (end !== null) muteTimer = setTimeout(renderHeader, Math.min(end - Date.now() + 50, MAX_TIMER_MS));
     renderSubtitle();
   }
 

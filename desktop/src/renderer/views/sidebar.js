@@ -2,7 +2,7 @@
 // search box that also finds people to start a direct chat with.
 import { ICONS, dropRowsExcept, h, icon, setChildren } from '../lib/dom.js';
 import { chatTitle, memberName, otherMember } from '../lib/names.js';
-import { isSilenced } from '../lib/notify-rule.js';
+import { MAX_TIMER_MS, isSilenced, nextMuteEnd } from '../lib/notify-rule.js';
 import { TOPICS } from '../lib/store.js';
 import { listStamp } from '../lib/time.js';
 import { attachmentSummary } from '../lib/upload.js';
@@ -58,7 +58,7 @@ function preview(chat, meId) {
  * @param {HTMLElement} [deps.notice]  shown above the chats (views/notify-prompt.js)
  */
 export function createSidebar({ store, actions, now = Date.now, notice }) {
-  /** @type {Map<number, {node: HTMLElement, signature: Chat, active: boolean}>} */
+  /** @type {Map<number, {node: HTMLElement, signature: Chat, active: boolean, muted: boolean}>} */
   const rows = new Map();
   const list = h('ul', { class: 'min-h-0 flex-1 overflow-y-auto px-2 pb-2', 'aria-label': 'Chats' });
   const people = h('ul', { class: 'px-2 pb-2', 'aria-label': 'People' });
@@ -141,21 +141,30 @@ export function createSidebar({ store, actions, now = Date.now, notice }) {
     );
   }
 
+  /** @type {ReturnType<typeof setTimeout> | undefined} the next mute's end */
+  let muteTimer;
+
   /** Re-renders only rows whose visible data changed, then puts rows in order. */
   function renderChats() {
     const q = query.toLowerCase();
     const meId = store.me?.id;
+    const t = now();
+    // A mute running out undims its row with no event: draw again then.
+    clearTimeout(muteTimer);
+    const end = nextMuteEnd(store.sortedChats(), t);
+    if (end !== null) muteTimer = setTimeout(renderChats, Math.min(end - t + 50, MAX_TIMER_MS));
     const chats = store.sortedChats().filter((c) => !q || chatTitle(c, meId).toLowerCase().includes(q));
     const keep = new Set();
     const nodes = chats.map((chat) => {
       keep.add(chat.id);
       const signature = chat; // chats are replaced, never mutated, when they change
       const active = store.activeChatId === chat.id;
+      const muted = isSilenced(chat, t);
       let entry = rows.get(chat.id);
-      if (!entry || entry.signature !== signature || entry.active !== active) {
+      if (!entry || entry.signature !== signature || entry.active !== active || entry.muted !== muted) {
         const node = row(chat);
         entry?.node.replaceWith(node);
-        entry = { node, signature, active };
+        entry = { node, signature, active, muted };
         rows.set(chat.id, entry);
       }
       return entry.node;

@@ -74,4 +74,19 @@ describe('notifications', () => {
     notifications.notify(message(3, 6, 2, { content: '@me', mentions: [ME.id] }));
     expect(bridge.notify).toHaveBeenCalledTimes(1);
   });
+
+  it('a mute that runs out puts the chat back in the total, with no event', () => {
+    vi.useFakeTimers({ now: Date.parse('2026-01-15T12:00:00Z') });
+    try {
+      const store = storeWith([directChat(5, { muted_until: '2026-01-15T13:00:00Z' })]);
+      const bridge = { notify: vi.fn(), setUnread: vi.fn() };
+      createNotifications({ store, bridge, doc: fakeDocument() });
+      store.setUnread(5, 4);
+      expect(bridge.setUnread).toHaveBeenLastCalledWith(0);
+      vi.advanceTimersByTime(3600_000 + 100);
+      expect(bridge.setUnread).toHaveBeenLastCalledWith(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
