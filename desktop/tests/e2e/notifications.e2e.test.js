@@ -2,8 +2,8 @@
 // real Chromium: a chat muted from the header menu shows dimmed with a grey count;
 // with permission granted by the browser context and the page hidden, a new message
 // raises a Notification (observed through a wrapped window.Notification) tagged with
-// its chat, reading the chat on another device withdraws it, and a muted chat raises
-// none; quiet hours are saved from the profile screen. Screenshots of the menu and the
+// its chat, reading the chat on another device withdraws it, a muted chat raises none
+// and muting the chat that notified stops it; quiet hours are saved from the profile screen. Screenshots of the menu and the
 // settings are saved like the other e2e files'. Steps share one server and run in order.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -126,6 +126,15 @@ describe('Notification settings and browser notifications, end to end', { timeou
     await rest.call('POST', `/chats/${group.id}/messages`, { token: bob.token, body: { content: 'Muted news' } });
     await chatRow('Weekend').locator('.unread-badge', { hasText: '2' }).waitFor();
     assert.equal((await notes()).length, 1, 'no notification from the muted chat');
+    // Muting the chat that just notified stops its notifications too.
+    await page.getByRole('button', { name: 'Notifications', exact: true }).click();
+    await page.getByRole('menu', { name: 'Notifications for this chat' }).getByRole('menuitem', { name: 'Mute forever' }).click();
+    await page.getByRole('button', { name: 'Notifications (Muted)' }).waitFor();
+    await rest.call('POST', `/chats/${direct.id}/messages`, { token: bob.token, body: { content: 'Still there?' } });
+    await chatRow('Bob Builder').locator('.unread-badge', { hasText: '1' }).waitFor();
+    assert.equal((await notes()).length, 1, 'no notification once muted');
+    const after = await rest.call('GET', `/chats/${direct.id}`, { token: alice.token });
+    assert.equal(after.muted_until?.slice(0, 4), '9999');
   });
 
   it('saves quiet hours and people allowed through them in the profile', async () => {
