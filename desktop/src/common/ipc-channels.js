@@ -6,6 +6,7 @@ export const TO_MAIN = Object.freeze({
   SET_UNREAD: 'parley:set-unread',
   NOTIFY: 'parley:notify',
   OPEN_EXTERNAL: 'parley:open-external',
+  CLOSE_NOTIFICATIONS: 'parley:close-notifications',
 });
 
 /** Main → renderer (`webContents.send`). */

@@ -136,6 +136,7 @@ if (acquireSingleInstance({ app, onSecondInstance: show })) {
         badge.setUnread(count);
       },
       notify: (n) => notifier.notify(n),
+      closeNotifications: (chatId) => notifier.close(chatId),
       openExternal: (url) => openExternalSafely(shell, url),
     });
     watchResume(powerMonitor, () => send(TO_RENDERER.RESUMED));

@@ -37,9 +37,15 @@ export function parseNotification(value) {
   return { chatId, title: clip(title, MAX_TITLE), body: clip(body, MAX_BODY) };
 }
 
+/** A chat id: a positive safe integer, or null. @param {unknown} value */
+export function parseChatId(value) {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
+}
+
 /**
  * @param {Pick<import('electron').IpcMain, 'on'>} ipcMain
- * @param {{setUnread: (n: number) => void, notify: (n: DesktopNotification) => void, openExternal: (url: string) => void}} handlers
+ * @param {{setUnread: (n: number) => void, notify: (n: DesktopNotification) => void, openExternal: (url: string) => void,
+ *   closeNotifications?: (chatId: number) => void}} handlers
  */
 export function registerIpc(ipcMain, handlers) {
   /**
@@ -56,6 +62,7 @@ export function registerIpc(ipcMain, handlers) {
   };
   ipcMain.on(TO_MAIN.SET_UNREAD, guarded(parseUnread, handlers.setUnread));
   ipcMain.on(TO_MAIN.NOTIFY, guarded(parseNotification, handlers.notify));
+  if (handlers.closeNotifications) ipcMain.on(TO_MAIN.CLOSE_NOTIFICATIONS, guarded(parseChatId, handlers.closeNotifications));
   // URL checks (scheme allow-list) happen in links.openExternalSafely.
   ipcMain.on(TO_MAIN.OPEN_EXTERNAL, guarded((v) => (typeof v === 'string' ? v : null), handlers.openExternal));
 }

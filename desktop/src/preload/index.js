@@ -25,6 +25,7 @@ contextBridge.exposeInMainWorld('parley', {
       title: notification?.title,
       body: notification?.body,
     }),
+  closeNotifications: (/** @type {unknown} */ chatId) => ipcRenderer.send(TO_MAIN.CLOSE_NOTIFICATIONS, chatId),
   openExternal: (/** @type {unknown} */ url) => ipcRenderer.send(TO_MAIN.OPEN_EXTERNAL, url),
   onOpenChat: (/** @type {unknown} */ callback) => subscribe(TO_RENDERER.OPEN_CHAT, callback),
   onResume: (/** @type {unknown} */ callback) => subscribe(TO_RENDERER.RESUMED, callback),

@@ -86,6 +86,10 @@ export class FakeNotification extends EventEmitter {
   show() {
     FakeNotification.shown.push(this);
   }
+  close() {
+    this.closed = true;
+    this.emit('close');
+  }
 }
 
 export class FakeWebContents extends EventEmitter {

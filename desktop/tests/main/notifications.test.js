@@ -28,3 +28,15 @@ test('does nothing where notifications are unsupported', () => {
   const notifier = createNotifier({ Notification: FakeNotification, isWindowFocused: () => false, onOpenChat: () => {} });
   assert.equal(notifier.notify({ chatId: 1, title: 't', body: 'b' }), false);
 });
+
+test('reading a chat closes its notifications, and only those', () => {
+  const notifier = createNotifier({ Notification: FakeNotification, isWindowFocused: () => false, onOpenChat: () => {} });
+  notifier.notify({ chatId: 3, title: 'Bob', body: 'a' });
+  notifier.notify({ chatId: 3, title: 'Bob', body: 'b' });
+  notifier.notify({ chatId: 4, title: 'Carol', body: 'c' });
+  notifier.close(3);
+  assert.deepEqual(FakeNotification.shown.map((n) => Boolean(n.closed)), [true, true, false]);
+  assert.equal(notifier.liveCount(), 1);
+  notifier.close(3); // nothing left of that chat
+  assert.equal(notifier.liveCount(), 1);
+});

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { CSP } from '../../src/common/csp.js';
 import { TO_MAIN } from '../../src/common/ipc-channels.js';
-import { parseNotification, parseUnread, registerIpc } from '../../src/main/ipc.js';
+import { parseChatId, parseNotification, parseUnread, registerIpc } from '../../src/main/ipc.js';
 import { applyLinkPolicy, isSafeExternalUrl } from '../../src/main/links.js';
 import { buildMenuTemplate } from '../../src/main/menu.js';
 import { registerAppProtocol, resolveAppPath } from '../../src/main/protocol.js';
@@ -48,6 +48,18 @@ test('IPC: arguments are validated and only our own page is listened to', () => 
   assert.equal(got.notify.length, 1);
   assert.equal(got.notify[0].body.length, 300);
   assert.deepEqual(got.open, ['https://x.example']);
+});
+
+test('closing a chat\'s notifications: only from our page, only a chat id', () => {
+  const ipc = new FakeIpcMain();
+  const closed = [];
+  registerIpc(ipc, { setUnread: () => {}, notify: () => {}, openExternal: () => {}, closeNotifications: (id) => closed.push(id) });
+  ipc.deliver(TO_MAIN.CLOSE_NOTIFICATIONS, 'app://parley/index.html', 7);
+  ipc.deliver(TO_MAIN.CLOSE_NOTIFICATIONS, 'app://parley/index.html', '7');
+  ipc.deliver(TO_MAIN.CLOSE_NOTIFICATIONS, 'app://parley/index.html', 0);
+  ipc.deliver(TO_MAIN.CLOSE_NOTIFICATIONS, 'https://evil.example/', 8);
+  assert.deepEqual(closed, [7]);
+  assert.equal(parseChatId(1.5), null);
 });
 
 test('parsers reject what they should', () => {

@@ -251,4 +251,37 @@ describe('the chat list', () => {
     store.setUnread(8, 0);
     expect(chatRow().querySelector('.mention-badge')).toBeNull();
   });
+
+  it('dims a muted chat and greys its count; the mention badge keeps its colour', () => {
+    store.setActive(null); // the open chat is highlighted instead
+    document.body.append(createSidebar({ store, actions }).element);
+    const chatRow = () => document.querySelector('[data-chat-id="8"]');
+    store.upsertChat({ ...store.chat(8), unread_count: 3, mention_count: 1, muted_until: '9999-12-31T23:59:59Z' });
+    expect(chatRow().classList.contains('opacity-60')).toBe(true);
+    expect(chatRow().dataset.muted).toBe('true');
+    expect(chatRow().querySelector('.unread-badge').className).toContain('bg-slate-300');
+    expect(chatRow().querySelector('.mention-badge').className).toContain('bg-amber-500');
+    expect(chatRow().querySelector('button').getAttribute('aria-label')).toBe('Trip, muted, 3 unread, 1 mentioning you');
+    store.upsertChat({ ...store.chat(8), muted_until: null, notify: 'none' });
+    expect(chatRow().dataset.muted).toBe('true');
+    store.upsertChat({ ...store.chat(8), notify: 'all' });
+    expect(chatRow().dataset.muted).toBeUndefined();
+    expect(chatRow().classList.contains('opacity-60')).toBe(false);
+    expect(chatRow().querySelector('.unread-badge').className).toContain('bg-brand-600');
+  });
+
+  it('undims a chat when its mute runs out, with no event', () => {
+    vi.useFakeTimers({ now: Date.parse('2026-01-15T12:00:00Z') });
+    try {
+      store.setActive(null);
+      document.body.append(createSidebar({ store, actions }).element);
+      const chatRow = () => document.querySelector('[data-chat-id="8"]');
+      store.upsertChat({ ...store.chat(8), unread_count: 2, muted_until: '2026-01-15T12:30:00Z' });
+      expect(chatRow().dataset.muted).toBe('true');
+      vi.advanceTimersByTime(30 * 60_000 + 100);
+      expect(chatRow().dataset.muted).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -201,6 +201,20 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
     addMember: (chatId, userId) => body(http.post(`/chats/${chatId}/members`, { user_id: userId })),
     /** Removes someone, or (my own id) leaves. @param {number} chatId @param {number} userId */
     removeMember: (chatId, userId) => body(http.delete(`/chats/${chatId}/members/${userId}`)),
+    /**
+     * PATCH /chats/{id}/settings: my own notification settings for a chat (only the
+     * fields sent change; `muted_until: null` unmutes).
+     * @param {number} chatId
+     * @param {{notify?: 'all' | 'mentions' | 'none', muted_until?: string | null}} fields
+     * @returns {Promise<Chat>}
+     */
+    updateChatSettings: (chatId, fields) => body(http.patch(`/chats/${chatId}/settings`, fields)),
+    /**
+     * PATCH /users/me/notifications: quiet hours, allowed people, push previews.
+     * @param {Partial<import('./types.js').NotificationSettings>} fields
+     * @returns {Promise<import('./types.js').NotificationSettings>}
+     */
+    updateNotificationSettings: (fields) => body(http.patch('/users/me/notifications', fields)),
     /** @param {number} chatId @param {number} userId @param {'admin' | 'member'} role @returns {Promise<Chat>} */
     setMemberRole: (chatId, userId, role) => body(http.patch(`/chats/${chatId}/members/${userId}`, { role })),
     /**

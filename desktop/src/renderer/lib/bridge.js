@@ -8,6 +8,7 @@
  * @property {(count: number) => void} setUnread
  * @property {(notification: DesktopNotification) => void} notify
  * @property {(url: string) => void} openExternal
+ * @property {(chatId: number) => void} [closeNotifications]  withdraws a chat's notifications (it was read)
  * @property {(callback: (chatId: number) => void) => () => void} onOpenChat
  * @property {(callback: () => void) => () => void} onResume
  */
@@ -22,6 +23,8 @@ export const bridge = {
   setUnread: (count) => desktop?.setUnread(count),
   /** @param {DesktopNotification} notification */
   notify: (notification) => desktop?.notify(notification),
+  /** @param {number} chatId */
+  closeNotifications: (chatId) => desktop?.closeNotifications?.(chatId),
   /**
    * Returns false in a browser, where the link's own target=_blank does the job.
    * @param {string} url

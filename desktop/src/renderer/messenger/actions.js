@@ -157,6 +157,11 @@ export function createActions({
       store.setMe(await api.removeAvatar());
       await reloadChats();
     },
+    async saveNotifications(fields) {
+      const settings = await api.updateNotificationSettings(fields);
+      if (store.me) store.setMe({ ...store.me, notifications: settings });
+    },
+    searchUsers: (q) => api.searchUsers(q),
     signOut,
     assetUrl,
   };
@@ -297,6 +302,18 @@ export function createActions({
     /** @type {import('../lib/api.js').Api['uploadAttachment']} */
     upload: (file, options) => api.uploadAttachment(file, options),
     assetUrl,
+    /**
+     * My notification settings for a chat (views/chat-settings.js); the answer is the
+     * chat as it now is. False after telling why it failed.
+     * @param {number} chatId
+     * @param {{notify?: 'all' | 'mentions' | 'none', muted_until?: string | null}} fields
+     */
+    async setChatSettings(chatId, fields) {
+      const chat = await guarded(api.updateChatSettings(chatId, fields));
+      if (!chat) return false;
+      store.upsertChat(chat);
+      return true;
+    },
     /** The group screen of a chat. @param {number} chatId */
     openGroupInfo(chatId) {
       if (store.chat(chatId)?.is_group) dialogs.groupInfo?.({ store, chatId, actions: groupActions });

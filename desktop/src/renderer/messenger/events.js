@@ -75,7 +75,11 @@ export function createEventHandlers({ store, outgoing, sync, reading, notificati
       // The chat list's preview was that message: the chat has a new last message.
       if (store.deleteMessage(event.chat_id, event.message_id)) sync.refreshChat(event.chat_id);
     },
-    [EVENTS.CHAT_READ]: (event) => store.markRead(event.chat_id, event.user_id, event.message_id),
+    [EVENTS.CHAT_READ]: (event) => {
+      store.markRead(event.chat_id, event.user_id, event.message_id);
+      // I read it here or on another device: its notifications are withdrawn everywhere.
+      if (event.user_id === meId()) notifications.withdraw(event.chat_id);
+    },
     [EVENTS.TYPING]: (event) => store.setTyping(event.chat_id, event.user_id),
     [EVENTS.PRESENCE]: (event) => store.setPresence(event.user_id, event.online, event.last_seen_at),
     [EVENTS.CHAT_CREATED]: ({ chat }) => store.upsertChat(withoutActorsView(chat)),

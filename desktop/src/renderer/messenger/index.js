@@ -9,9 +9,11 @@ import { describeError } from '../lib/errors.js';
 import { createDrafts } from '../lib/drafts.js';
 import { createStore } from '../lib/store.js';
 import { createFrequentEmoji, createReactorCache } from '../lib/reactions.js';
+import { createWebNotifier } from '../lib/web-notifications.js';
 import { createSocket } from '../lib/ws.js';
 import { confirmDialog, newGroupDialog } from '../views/dialogs.js';
 import { openGroupInfo } from '../views/group-info.js';
+import { createNotifyPrompt } from '../views/notify-prompt.js';
 import { openProfile } from '../views/profile.js';
 import { renderShell } from '../views/shell.js';
 import { createActions } from './actions.js';
@@ -47,7 +49,14 @@ export function startMessenger({ root, api, session, server, storage }) {
   const drafts = createDrafts({ storage, key: `parley.drafts:${server}:${store.me?.id}` });
   const history = createHistory({ store, api, onError });
   const reading = createReadPolicy({ store, api });
-  const notifications = createNotifications({ store, bridge });
+  // In a browser: its own notifications, and an offer to turn them on at the first
+  // message that arrives while the tab is hidden. Electron keeps its native path.
+  /** @type {ReturnType<typeof createActions> | null} */
+  let actionsRef = null;
+  const web = bridge.isDesktop || !('Notification' in window) ? undefined
+    : createWebNotifier({ onOpen: (chatId) => actionsRef?.openChat(chatId) });
+  const prompt = web ? createNotifyPrompt({ request: () => web.request() }) : null;
+  const notifications = createNotifications({ store, bridge, web, onPermissionWanted: () => prompt?.show() });
   const sync = createSync({ store, api, history, reading, outgoing, onError });
   // Who reacted: asked on hover, forgotten on each reaction event for the message.
   const reactors = createReactorCache({ load: (chatId, messageId) => api.getReactions(chatId, messageId) });
@@ -69,7 +78,8 @@ export function startMessenger({ root, api, session, server, storage }) {
     emoji: createFrequentEmoji(storage, `parley.emoji:${store.me?.id}`),
     reactors,
   });
-  shell = renderShell(root, { store, actions });
+  actionsRef = actions;
+  shell = renderShell(root, { store, actions, notice: prompt?.element });
 
   reading.start();
   const onOnline = () => outgoing.flush();

@@ -18,6 +18,8 @@ import { VirtualList } from '../lib/virtual-list.js';
 import { createAttachmentTray } from './attachment-tray.js';
 import { avatar } from './common.js';
 import { dayRow, edgeRow, messageRow } from './message.js';
+import { MAX_TIMER_MS, isSilenced, nextMuteEnd } from '../lib/notify-rule.js';
+import { muteText, openChatSettings } from './chat-settings.js';
 import { openPopover } from './popover.js';
 
 /** @typedef {import('../lib/types.js').Chat} Chat */
@@ -47,6 +49,8 @@ import { openPopover } from './popover.js';
  * @property {(url: string | null | undefined) => string | null} assetUrl
  * @property {(message: TimelineMessage) => void} attachmentFailed
  * @property {(chatId: number) => void} [openGroupInfo]  the group screen (views/group-info.js)
+ * @property {(chatId: number, change: import('./chat-settings.js').ChatSettingsChange) => Promise<boolean>} [setChatSettings]
+ *   my notification settings for the chat (views/chat-settings.js)
  * @property {(chatId: number) => string} [loadDraft]  the unsent text of a chat (lib/drafts.js)
  * @property {(chatId: number, text: string) => void} [draftChanged]  while typing
  * @property {(chatId: number, text: string) => void} [saveDraft]  on leaving a chat
@@ -123,6 +127,23 @@ export function createChatView({ store, actions, onSearch }) {
     title: 'Group info: name, members, roles',
     onclick: () => chatId !== null && actions.openGroupInfo?.(chatId),
   }, icon(ICONS.info));
+  const bellIcon = h('span', { class: 'contents' });
+  /** @type {ReturnType<typeof setTimeout> | undefined} the open chat's mute ending */
+  let muteTimer;
+  const notifyButton = h('button', {
+    type: 'button',
+    class: 'icon-btn',
+    'aria-label': 'Notifications',
+    'aria-haspopup': 'menu',
+    'aria-expanded': 'false',
+    title: 'Notifications: all, mentions only, mute',
+    onclick: () => {
+      const chat = chatId === null ? null : store.chat(chatId);
+      if (!chat || !actions.setChatSettings) return;
+      const id = chat.id;
+      openChatSettings(notifyButton, { chat, change: (fields) => actions.setChatSettings?.(id, fields) });
+    },
+  }, bellIcon);
   const header = h(
     'header',
     { class: 'flex items-center gap-3 border-b border-slate-200 bg-white/90 px-3 py-2.5 backdrop-blur sm:px-5 dark:border-slate-800 dark:bg-slate-900/90' },
@@ -130,6 +151,7 @@ export function createChatView({ store, actions, onSearch }) {
     headerAvatar,
     h('div', { class: 'min-w-0 flex-1' }, title, subtitle),
     infoButton,
+    actions.setChatSettings && notifyButton,
     onSearch && h('button', {
       type: 'button',
       class: 'icon-btn',
@@ -394,6 +416,14 @@ export function createChatView({ store, actions, onSearch }) {
     title.textContent = name;
     setChildren(headerAvatar, avatar({ name, seed: chat.is_group ? chat.id : (other?.id ?? chat.id), size: 'size-10 text-sm', online: Boolean(other?.online), src: actions.assetUrl(other?.avatar_url) }));
     infoButton.classList.toggle('hidden', !chat.is_group);
+    // The bell is crossed out while the chat is quiet; its label says until when.
+    const quiet = isSilenced(chat, Date.now());
+    setChildren(bellIcon, icon(quiet ? ICONS.bellOff : ICONS.bell));
+    const mute = muteText(chat, Date.now()) ?? (chat.notify === 'none' ? 'Notifies of nothing' : chat.notify === 'mentions' ? 'Mentions only' : null);
+    notifyButton.setAttribute('aria-label', mute ? `Notifications (${mute})` : 'Notifications');
+    clearTimeout(muteTimer);
+    const end = nextMuteEnd([chat], Date.now());
+    if (end !== null) muteTimer = setTimeout(renderHeader, Math.min(end - Date.now() + 50, MAX_TIMER_MS));
     renderSubtitle();
   }
 

@@ -6,6 +6,7 @@ import { ICONS, h, icon, setChildren } from '../lib/dom.js';
 import { TOPICS } from '../lib/store.js';
 import { avatar } from './common.js';
 import { openDialog } from './dialogs.js';
+import { notificationSettingsForm } from './notification-settings.js';
 
 /** @typedef {import('../lib/types.js').User} User */
 
@@ -19,6 +20,9 @@ import { openDialog } from './dialogs.js';
  * @property {() => Promise<void>} removeAvatar
  * @property {() => Promise<void>} signOut
  * @property {(url: string | null | undefined) => string | null} assetUrl
+ * @property {(fields: Partial<import('../lib/types.js').NotificationSettings>) => Promise<void>} [saveNotifications]
+ *   quiet hours, allowed people, push previews (PATCH /users/me/notifications)
+ * @property {(q: string) => Promise<User[]>} [searchUsers]  to pick the allowed people
  */
 
 const IMAGE_TYPES = 'image/png,image/jpeg,image/gif,image/webp';
@@ -93,6 +97,15 @@ export function openProfile({ store, actions }) {
     current.row, next.row, repeat.row, passwordNote.el,
     h('div', { class: 'flex justify-end' }, passwordButton));
 
+  // ---- notifications -----------------------------------------------------------
+  const saveNotifications = actions.saveNotifications;
+  const notificationsForm = saveNotifications && notificationSettingsForm({
+    store,
+    save: saveNotifications,
+    searchUsers: (q) => actions.searchUsers?.(q) ?? Promise.resolve([]),
+    note: message('profile-notifications-note'),
+  });
+
   const who = h('p', { class: 'truncate text-sm text-slate-500 dark:text-slate-400' });
   const signOutButton = h('button', { type: 'button', class: 'btn-ghost text-red-600 dark:text-red-400' }, icon(ICONS.logout, 'mr-1 inline size-4'), 'Sign out of this device');
 
@@ -108,6 +121,7 @@ export function openProfile({ store, actions }) {
         pictureNote.el)),
     nameForm,
     passwordForm,
+    notificationsForm,
     h('div', { class: 'flex justify-end border-t border-slate-200 pt-4 dark:border-slate-800' }, signOutButton)));
 
   function render() {

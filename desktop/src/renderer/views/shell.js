@@ -14,9 +14,10 @@ import { createSidebar } from './sidebar.js';
  * @param {import('../lib/store.js').Store} deps.store
  * @param {import('./sidebar.js').SidebarActions & import('./chat-view.js').ChatViewActions & import('./search.js').SearchDialogActions} deps.actions
  * @param {Document} [deps.doc]   where the shortcuts are listened for
+ * @param {HTMLElement} [deps.notice]  above the chat list (the notifications prompt)
  */
-export function renderShell(root, { store, actions, doc = document }) {
-  const sidebar = createSidebar({ store, actions });
+export function renderShell(root, { store, actions, doc = document, notice }) {
+  const sidebar = createSidebar({ store, actions, notice });
   const chatView = createChatView({ store, actions, onSearch: (chatId) => search.open({ chatId }) });
   const search = createSearchDialog({
     store,

@@ -2,6 +2,7 @@
 // search box that also finds people to start a direct chat with.
 import { ICONS, dropRowsExcept, h, icon, setChildren } from '../lib/dom.js';
 import { chatTitle, memberName, otherMember } from '../lib/names.js';
+import { MAX_TIMER_MS, isSilenced, nextMuteEnd } from '../lib/notify-rule.js';
 import { TOPICS } from '../lib/store.js';
 import { listStamp } from '../lib/time.js';
 import { attachmentSummary } from '../lib/upload.js';
@@ -53,9 +54,11 @@ function preview(chat, meId) {
  * @param {object} deps
  * @param {import('../lib/store.js').Store} deps.store
  * @param {SidebarActions} deps.actions
+ * @param {() => number} [deps.now]
+ * @param {HTMLElement} [deps.notice]  shown above the chats (views/notify-prompt.js)
  */
-export function createSidebar({ store, actions }) {
-  /** @type {Map<number, {node: HTMLElement, signature: Chat, active: boolean}>} */
+export function createSidebar({ store, actions, now = Date.now, notice }) {
+  /** @type {Map<number, {node: HTMLElement, signature: Chat, active: boolean, muted: boolean}>} */
   const rows = new Map();
   const list = h('ul', { class: 'min-h-0 flex-1 overflow-y-auto px-2 pb-2', 'aria-label': 'Chats' });
   const people = h('ul', { class: 'px-2 pb-2', 'aria-label': 'People' });
@@ -87,11 +90,14 @@ export function createSidebar({ store, actions }) {
     const unread = chat.unread_count || 0;
     const mentions = chat.mention_count || 0;
     const active = store.activeChatId === chat.id;
+    // Muted (or set to "none"): dimmed, its count grey; a mention keeps its colour.
+    const muted = isSilenced(chat, now());
     const stamp = chat.last_message?.created_at ?? chat.created_at;
-    const label = `${title}${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentioning you` : ''}`;
+    const label = `${title}${muted ? ', muted' : ''}${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentioning you` : ''}`;
+    const unreadColour = active ? 'bg-white text-brand-700' : muted ? 'bg-slate-300 text-slate-700 dark:bg-slate-600 dark:text-slate-100' : 'bg-brand-600 text-white';
     return h(
       'li',
-      { dataset: { chatId: chat.id } },
+      { dataset: muted ? { chatId: chat.id, muted: 'true' } : { chatId: chat.id }, class: muted && !active ? 'muted-chat opacity-60' : undefined },
       h(
         'button',
         {
@@ -108,8 +114,10 @@ export function createSidebar({ store, actions }) {
           h(
             'div',
             { class: 'flex items-baseline justify-between gap-2' },
-            h('span', { class: 'truncate text-sm font-semibold' }, title),
-            h('time', { class: `shrink-0 text-xs ${active ? 'text-brand-100' : unread ? 'font-semibold text-brand-600 dark:text-brand-400' : 'text-slate-400'}`, datetime: stamp }, listStamp(stamp)),
+            h('span', { class: 'flex min-w-0 items-center gap-1' },
+              h('span', { class: 'truncate text-sm font-semibold' }, title),
+              muted && h('span', { class: 'shrink-0 text-xs', title: 'Muted', 'aria-hidden': 'true' }, '🔕')),
+            h('time', { class: `shrink-0 text-xs ${active ? 'text-brand-100' : unread && !muted ? 'font-semibold text-brand-600 dark:text-brand-400' : 'text-slate-400'}`, datetime: stamp }, listStamp(stamp)),
           ),
           h(
             'div',
@@ -124,7 +132,7 @@ export function createSidebar({ store, actions }) {
               }, mentions > 1 ? `@${mentions > 99 ? '99+' : mentions}` : '@'),
             unread > 0 &&
               h('span', {
-                class: `unread-badge inline-flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full px-1.5 text-xs font-bold ${active ? 'bg-white text-brand-700' : 'bg-brand-600 text-white'}`,
+                class: `unread-badge inline-flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full px-1.5 text-xs font-bold ${unreadColour}`,
                 'aria-hidden': 'true',
               }, unread > 999 ? '999+' : String(unread))),
           ),
@@ -133,21 +141,30 @@ export function createSidebar({ store, actions }) {
     );
   }
 
+  /** @type {ReturnType<typeof setTimeout> | undefined} the next mute's end */
+  let muteTimer;
+
   /** Re-renders only rows whose visible data changed, then puts rows in order. */
   function renderChats() {
     const q = query.toLowerCase();
     const meId = store.me?.id;
+    const t = now();
+    // A mute running out undims its row with no event: draw again then.
+    clearTimeout(muteTimer);
+    const end = nextMuteEnd(store.sortedChats(), t);
+    if (end !== null) muteTimer = setTimeout(renderChats, Math.min(end - t + 50, MAX_TIMER_MS));
     const chats = store.sortedChats().filter((c) => !q || chatTitle(c, meId).toLowerCase().includes(q));
     const keep = new Set();
     const nodes = chats.map((chat) => {
       keep.add(chat.id);
       const signature = chat; // chats are replaced, never mutated, when they change
       const active = store.activeChatId === chat.id;
+      const muted = isSilenced(chat, t);
       let entry = rows.get(chat.id);
-      if (!entry || entry.signature !== signature || entry.active !== active) {
+      if (!entry || entry.signature !== signature || entry.active !== active || entry.muted !== muted) {
         const node = row(chat);
         entry?.node.replaceWith(node);
-        entry = { node, signature, active };
+        entry = { node, signature, active, muted };
         rows.set(chat.id, entry);
       }
       return entry.node;
@@ -253,6 +270,7 @@ export function createSidebar({ store, actions }) {
         h('span', { class: 'pointer-events-none absolute inset-y-0 left-3 flex items-center text-slate-400' }, icon(ICONS.search, 'size-4')),
         search)),
     peopleSection,
+    notice,
     list,
   );
 

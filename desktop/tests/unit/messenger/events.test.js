@@ -19,7 +19,7 @@ beforeEach(() => {
   outgoing = { settle: vi.fn() };
   sync = { refreshChat: vi.fn() };
   reading = { isSeen: vi.fn(() => false), markRead: vi.fn() };
-  notifications = { notify: vi.fn() };
+  notifications = { notify: vi.fn(), withdraw: vi.fn() };
   toasts = [];
   handlers = createEventHandlers({ store, outgoing, sync, reading, notifications, toast: (text) => toasts.push(text) });
   handle = dispatcher(handlers);
@@ -120,6 +120,13 @@ describe('event handlers', () => {
     store.upsertChat(groupChat(6, 'Trip', { unread_count: 4, mention_count: 2 }));
     handle({ type: EVENTS.CHAT_UPDATED, chat: groupChat(6, 'Long weekend', { unread_count: 0, mention_count: 0 }) });
     expect(store.chat(6)).toMatchObject({ title: 'Long weekend', unread_count: 4, mention_count: 2 });
+  });
+
+  it('chat.read from me (any device) withdraws the chat\'s notifications; from others it does not', () => {
+    handle({ type: EVENTS.CHAT_READ, chat_id: 5, user_id: BOB.id, message_id: 11 });
+    expect(notifications.withdraw).not.toHaveBeenCalled();
+    handle({ type: EVENTS.CHAT_READ, chat_id: 5, user_id: ME.id, message_id: 11 });
+    expect(notifications.withdraw).toHaveBeenCalledWith(5);
   });
 
   it('chat.settings and notifications.settings change my own view; others\' chat events do not', () => {

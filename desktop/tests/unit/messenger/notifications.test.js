@@ -56,4 +56,37 @@ describe('notifications', () => {
     store.setUnread(5, 7);
     expect(doc.title).toBe('Parley');
   });
+
+  it('leaves muted chats out of the total, except their mentions', () => {
+    const { store, bridge, doc } = setup([directChat(5), directChat(6, { muted_until: '9999-12-31T23:59:59Z' }), directChat(7, { notify: 'none' })]);
+    store.setUnread(5, 2);
+    store.upsertChat({ ...store.chat(6), unread_count: 4, mention_count: 1 });
+    store.setUnread(7, 9);
+    expect(bridge.setUnread).toHaveBeenLastCalledWith(3);
+    expect(doc.title).toBe('(3) Parley');
+  });
+
+  it('obeys my settings: nothing from a muted chat unless it mentions me', () => {
+    const { bridge, notifications } = setup([directChat(5, { muted_until: '9999-12-31T23:59:59Z' }), directChat(6, { notify: 'mentions' })]);
+    notifications.notify(message(1, 5, 2, { content: 'hi' }));
+    notifications.notify(message(2, 6, 2, { content: 'hi' }));
+    expect(bridge.notify).not.toHaveBeenCalled();
+    notifications.notify(message(3, 6, 2, { content: '@me', mentions: [ME.id] }));
+    expect(bridge.notify).toHaveBeenCalledTimes(1);
+  });
+
+  it('a mute that runs out puts the chat back in the total, with no event', () => {
+    vi.useFakeTimers({ now: Date.parse('2026-01-15T12:00:00Z') });
+    try {
+      const store = storeWith([directChat(5, { muted_until: '2026-01-15T13:00:00Z' })]);
+      const bridge = { notify: vi.fn(), setUnread: vi.fn() };
+      createNotifications({ store, bridge, doc: fakeDocument() });
+      store.setUnread(5, 4);
+      expect(bridge.setUnread).toHaveBeenLastCalledWith(0);
+      vi.advanceTimersByTime(3600_000 + 100);
+      expect(bridge.setUnread).toHaveBeenLastCalledWith(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
