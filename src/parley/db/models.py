@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -46,8 +47,10 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(32))
     # Lower-cased copies carry the case-insensitive unique indexes portably.
     username_key: Mapped[str] = mapped_column(String(32), unique=True)
-    email: Mapped[str] = mapped_column(String(254))
-    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    # NULL when the server lets accounts go without one (ServerSettings.email_required);
+    # a unique index allows any number of NULLs on SQLite and MariaDB alike.
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_key: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(64))
     # Lower-cased in Python, which folds all of Unicode (SQLite's lower() folds only ASCII).
@@ -66,6 +69,10 @@ class User(Base):
     # A short list of user ids, read with the user on every request: no join for /auth/me.
     quiet_allowed: Mapped[list[int] | None] = mapped_column(JSON, default=None)
     push_previews: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Administration (parley.users.admin): the first account of a server is its admin; a
+    # deactivated account cannot sign in, refresh or use its tokens, but its messages stay.
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     @property
     def avatar_url(self) -> str | None:
@@ -114,6 +121,13 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # "My devices": what the client called itself at sign-in, and from where. NULL for
+    # sessions older than these columns.
+    device: Mapped[str | None] = mapped_column(String(100), default=None)
+    address: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Set at sign-in, refresh and socket connect, and by a request only when it is older
+    # than a few minutes (auth.service.ACTIVITY_GRAIN), so requests rarely write.
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RefreshToken(Base):
@@ -129,6 +143,68 @@ class RefreshToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     spent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ServerSettings(Base):
+    """The one row (id 1) of settings an admin changes at run time; made by migration 0009.
+
+    Registrations lock it while they decide whether theirs is the server's first account,
+    and admin changes lock it while they count the admins that remain.
+    """
+
+    __tablename__ = "server_settings"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    email_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class Invite(Base):
+    """A sign-up link an admin hands out. The token is kept plainly: the admin may copy
+    the link again; it only lets someone create an account, never act as anyone."""
+
+    __tablename__ = "invites"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
+    )
+    max_uses: Mapped[int | None] = mapped_column(Integer, default=1)  # None: unlimited
+    uses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class InviteUse(Base):
+    """Who joined with which invite (one invite per account)."""
+
+    __tablename__ = "invite_uses"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    invite_id: Mapped[int] = mapped_column(
+        ForeignKey("invites.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ResetToken(Base):
+    """A one-time password-reset link an admin made; only its sha256 is kept."""
+
+    __tablename__ = "reset_tokens"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Chat(Base):

@@ -45,10 +45,37 @@ async def _run_async() -> None:
     engine = create_engine(_url())
     try:
         async with engine.connect() as connection:
-            await connection.run_sync(_run_sync)
-            await connection.commit()
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # Batch mode copies a table and drops the original; with foreign keys on,
+                # that drop would cascade-delete every row pointing at it (messages of
+                # users, say). The pragma only takes effect outside a transaction, so it
+                # is set and committed before the migrations begin (Alembic's documented
+                # way for SQLite), and every key is checked at the end.
+                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                await connection.commit()
+            try:
+                await connection.run_sync(_run_sync)
+                if sqlite:
+                    await connection.run_sync(_check_foreign_keys)
+                await connection.commit()
+            finally:
+                if sqlite:
+                    await connection.rollback()
+                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    await connection.commit()
     finally:
         await engine.dispose()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise RuntimeError(
+            f"migration left {len(broken)} rows pointing nowhere (in {', '.join(tables)}); "
+            "restore the backup taken before upgrading"
+        )
 
 
 if context.is_offline_mode():
