@@ -90,7 +90,7 @@ async def test_everything_survives_up_and_down(url_at_0008: str) -> None:
         " (9, 'di', 'di', 'x', 'Di', 'di', :when)",
         when=WHEN,
     )
-    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
         await _rows(
             url,
             "INSERT INTO users (id, username, username_key, email, email_key, password_hash,"
@@ -108,4 +108,3 @@ async def test_everything_survives_up_and_down(url_at_0008: str) -> None:
     assert not {"device", "address", "last_active_at"} & await _columns(url, "auth_sessions")
     await asyncio.to_thread(migrate.upgrade, url, "head")
     assert await _counts(url) == before
-

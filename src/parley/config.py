@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     # Protocol-level pings: a peer that does not answer within the timeout is dropped.
     ws_ping_interval: float = Field(20.0, gt=0)
     ws_ping_timeout: float = Field(20.0, gt=0)
+    # Who may create an account over the API: anyone ("open"), holders of an admin's
+    # invite link ("invite"; the server's very first account needs none and becomes its
+    # admin), or nobody ("closed": accounts come from `parley admin create`).
+    registration: Literal["open", "invite", "closed"] = "open"
+    # The address people reach this server at (https://chat.example.org), for the invite
+    # and password-reset links admins hand out; empty: the address the admin's request came to.
+    public_url: str = ""
     max_group_members: int = Field(1000, ge=2)
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     # Attachments: size limit, where the bytes go, and how long a signed link works.

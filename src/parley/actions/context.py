@@ -20,6 +20,11 @@ from parley.notifications.worker import PushWorker
 from parley.previews.runner import Previews
 
 OnlineAmong = Callable[[frozenset[int]], Awaitable[set[int]]]
+NodesOnline = Callable[[], Awaitable[int]]
+
+
+async def _one_node() -> int:
+    return 1
 
 
 def _known_online(online: Container[int]) -> OnlineAmong:
@@ -95,6 +100,8 @@ class Context:
     vapid: Vapid | None
     push: PushWorker
     push_client: httpx.AsyncClient
+    # How many nodes serve (asked of the broker), for the admin's server page.
+    nodes_online: NodesOnline = _one_node
 
     @property
     def views(self) -> Views:
@@ -108,6 +115,7 @@ class Context:
         publish: Publish,
         online: Container[int],
         online_among: "OnlineAmong | None" = None,
+        nodes_online: NodesOnline = _one_node,
     ) -> "Context":
         vapid = (
             Vapid.from_private(settings.vapid_private_key, settings.push_contact)
@@ -140,6 +148,7 @@ class Context:
             push_client=httpx.AsyncClient(
                 timeout=settings.push_timeout_seconds, follow_redirects=False
             ),
+            nodes_online=nodes_online,
         )
 
 

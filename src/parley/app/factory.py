@@ -21,7 +21,18 @@ from parley.app.startup import prepare
 from parley.auth.schemas import LoginIn
 from parley.config import Settings
 from parley.db.database import create_engine
-from parley.http import attachments, auth, avatars, chats, messages, push, search, users
+from parley.http import (
+    admin,
+    attachments,
+    auth,
+    avatars,
+    chats,
+    invites,
+    messages,
+    push,
+    search,
+    users,
+)
 from parley.http.bodylimit import DeclaredSizeLimit, Limit
 from parley.http.errors import install_error_handlers
 from parley.http.responses import error_responses
@@ -41,7 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_engine(settings.effective_database_url, timeout=settings.database_timeout)
     hub = Hub()
     broker = create_broker(settings.redis_url, hub)
-    ctx = Context.create(settings, engine, broker.publish, hub.online, broker.online_among)
+    ctx = Context.create(
+        settings, engine, broker.publish, hub.online, broker.online_among, broker.nodes_online
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -70,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.realtime = sockets.Realtime(hub, broker)
     # Any route may answer 413 (a declared body too large) or 503 (the database is down).
     everywhere = error_responses(413, 503)
-    for module in (auth, users, chats, messages, search, push, sockets):
+    for module in (auth, users, chats, messages, search, push, admin, invites, sockets):
         # Starlette's limiter counts streamed bodies and answers 413 once past the limit.
         app.include_router(
             module.router, max_body_size=settings.max_body_bytes, responses=everywhere

@@ -5,7 +5,8 @@ unit commits; a rollback drops it. What the event says is built by the catalogue
 (`parley.actions.events`), encoded once into ``frame``; this layer only carries it.
 """
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,19 @@ class Event:
     recipients: frozenset[int]
     chat_id: int | None = None  # per-chat sockets get only their chat's events
     message_id: int | None = None  # message.new: what a `since` replay may already have sent
+
+
+# Not a client event: every node's hub closes the named sessions' sockets (4401) instead
+# of writing it anywhere. It travels the broker like any event, so it reaches every node,
+# and is recorded on the unit of work, so it goes out only once the revocation commits.
+CLOSE_SESSIONS = "parley.close_sessions"
+
+
+def close_sessions(user_id: int, session_ids: Iterable[int] | None) -> Event:
+    """Close the user's sockets of these auth sessions (None: every socket of the user)."""
+    ids = None if session_ids is None else sorted(set(session_ids))
+    frame = json.dumps({"type": CLOSE_SESSIONS, "sessions": ids}, separators=(",", ":"))
+    return Event(CLOSE_SESSIONS, frame, frozenset({user_id}))
 
 
 def record(session: Any, event: Event) -> None:

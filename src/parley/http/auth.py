@@ -4,11 +4,21 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from parley.actions import accounts, push
+from parley.actions import accounts, sessions
 from parley.auth import service
-from parley.auth.schemas import LoginIn, LogoutIn, RefreshIn, RegisterIn, Token, UserOut
+from parley.auth.schemas import (
+    AuthOptions,
+    LoginIn,
+    LogoutIn,
+    RefreshIn,
+    RegisterIn,
+    ResetIn,
+    SessionOut,
+    Token,
+    UserOut,
+)
 from parley.http.dependencies import AuthDep, ClientAddress, ContextDep, CurrentUser, SessionDep
-from parley.http.responses import error_responses
+from parley.http.responses import IdPath, error_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -37,9 +47,10 @@ async def login_payload(request: Request) -> LoginIn:
     try:
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()
-            return LoginIn.model_validate(
-                {"username": form.get("username"), "password": form.get("password")}
-            )
+            fields = {"username": form.get("username"), "password": form.get("password")}
+            if form.get("device") is not None:
+                fields["device"] = form.get("device")
+            return LoginIn.model_validate(fields)
         return LoginIn.model_validate_json(await request.body())
     except ValidationError as exc:
         raise RequestValidationError(
@@ -51,7 +62,7 @@ async def login_payload(request: Request) -> LoginIn:
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
-    responses=error_responses(409, 429),
+    responses=error_responses(403, 409, 429),
 )
 async def register(
     data: RegisterIn, session: SessionDep, ctx: ContextDep, address: ClientAddress
@@ -86,5 +97,52 @@ async def refresh(data: RefreshIn, session: SessionDep, ctx: ContextDep) -> Toke
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401))
 async def logout(auth: AuthDep, session: SessionDep, _body: LogoutIn | None = None) -> Response:
-    await push.sign_out(session, auth[1])
+    # Its push subscriptions go, and its sockets close on every node.
+    await sessions.sign_out_one(session, auth[0].id, auth[1].id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/options", response_model=AuthOptions)
+async def options(session: SessionDep, ctx: ContextDep) -> AuthOptions:
+    """What a sign-up form needs before asking anything; no sign-in needed."""
+    return await accounts.options(session, ctx)
+
+
+@router.post("/reset", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 429))
+async def reset(
+    data: ResetIn, session: SessionDep, ctx: ContextDep, address: ClientAddress
+) -> Response:
+    await accounts.reset_password(session, ctx, data, address)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/sessions", response_model=list[SessionOut], responses=error_responses(401))
+async def my_sessions(auth: AuthDep, session: SessionDep) -> list[SessionOut]:
+    user, current = auth
+    return [
+        SessionOut(
+            id=s.id,
+            device=s.device,
+            address=s.address,
+            created_at=s.created_at,
+            last_active_at=s.last_active_at or s.created_at,
+            current=s.id == current.id,
+        )
+        for s in await sessions.mine(session, user.id)
+    ]
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 404),
+)
+async def sign_out_session(session_id: IdPath, auth: AuthDep, session: SessionDep) -> Response:
+    await sessions.sign_out_one(session, auth[0].id, session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete("/sessions", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401))
+async def sign_out_others(auth: AuthDep, session: SessionDep) -> Response:
+    await sessions.sign_out_others(session, auth[0].id, auth[1].id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

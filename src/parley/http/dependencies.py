@@ -50,8 +50,26 @@ async def get_current_user(auth: AuthDep) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+async def get_admin(user: CurrentUser) -> User:
+    return auth_service.require_admin(user)
+
+
+# Routes for administrators only: 401 without a valid token, 403 for everyone else.
+AdminUser = Annotated[User, Depends(get_admin)]
+
+
 async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 ClientAddress = Annotated[str, Depends(client_address)]
+
+
+async def public_base(request: Request) -> str:
+    """Where links handed to people point: PARLEY_PUBLIC_URL, else where this request came
+    (scheme and host as the proxies the server trusts report them)."""
+    configured: str = request.app.state.parley.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+PublicBase = Annotated[str, Depends(public_base)]

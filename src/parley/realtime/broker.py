@@ -26,6 +26,7 @@ log = logging.getLogger("parley.realtime")
 Dispatch = Callable[[Event], Awaitable[None]]
 CHANNEL = "parley:events"
 PRESENCE_TTL = 45  # seconds a node's claim that a user is online lasts without renewal
+NODE_PREFIX = "parley:node:"  # one key per serving node, expiring like presence
 
 
 class Broker(Protocol):
@@ -43,6 +44,10 @@ class Broker(Protocol):
 
     async def online_among(self, user_ids: frozenset[int]) -> set[int]:
         """Which of ``user_ids`` hold a live socket on any node (asked, not remembered)."""
+        ...
+
+    async def nodes_online(self) -> int:
+        """How many nodes are serving (for the admin's server page)."""
         ...
 
 
@@ -71,6 +76,9 @@ class MemoryBroker:
 
     async def online_among(self, user_ids: frozenset[int]) -> set[int]:
         return set(user_ids) & self._local_users()
+
+    async def nodes_online(self) -> int:
+        return 1
 
 
 def _encode(event: Event) -> str:
@@ -148,6 +156,7 @@ class RedisBroker:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         with contextlib.suppress(RedisError, OSError):
+            await self._redis.delete(self._node_key)
             users = self._local_users()
             if users:
                 async with self._redis.pipeline(transaction=False) as pipe:
@@ -209,8 +218,22 @@ class RedisBroker:
         self._online.clear()
         self._online.update(found | self._local_users())
 
+    @property
+    def _node_key(self) -> str:
+        return f"{NODE_PREFIX}{self._node}"
+
+    async def nodes_online(self) -> int:
+        """Nodes whose claim (renewed by their heartbeat) has not expired; this one at least."""
+        try:
+            others = {key async for key in self._redis.scan_iter(match=NODE_PREFIX + "*")}
+        except (RedisError, OSError):
+            return 1
+        return len(others | {self._node_key.encode()})
+
     async def _heartbeat(self) -> None:
         while True:
+            with contextlib.suppress(RedisError, OSError):
+                await self._redis.set(self._node_key, 1, ex=PRESENCE_TTL)
             await asyncio.sleep(PRESENCE_TTL / 3)
             users = self._local_users()
             if not users:

@@ -26,9 +26,18 @@ CLOSE_TOO_MANY = 4429  # the user already holds PARLEY_MAX_SOCKETS_PER_USER sock
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, user_id: int, chat_id: int | None, queue_size: int):
+    def __init__(
+        self,
+        websocket: WebSocket,
+        user_id: int,
+        chat_id: int | None,
+        queue_size: int,
+        session_id: int | None = None,
+    ):
         self.websocket = websocket
         self.user_id = user_id
+        # The sign-in behind the token: revoking it closes this socket (Hub._close_sessions).
+        self.session_id = session_id
         self.chat_id = chat_id  # None: every chat of the user (/ws)
         # One queue keeps replies and live events in order. Replies (and replayed history)
         # only fill half of it and then wait, so a client that sends a burst of frames

@@ -4,9 +4,14 @@ import json
 import logging
 from collections import defaultdict
 
-from parley.core.events import Event
+from parley.core.events import CLOSE_SESSIONS, Event
 from parley.observability import metrics
-from parley.realtime.connection import CLOSE_NOT_MEMBER, CLOSE_RESTART, Connection
+from parley.realtime.connection import (
+    CLOSE_NOT_MEMBER,
+    CLOSE_RESTART,
+    CLOSE_UNAUTHORIZED,
+    Connection,
+)
 
 log = logging.getLogger("parley.realtime")
 
@@ -52,6 +57,9 @@ class Hub:
 
     async def dispatch(self, event: Event) -> None:
         """Hand an event to the local sockets of its recipients (called on every node)."""
+        if event.type == CLOSE_SESSIONS:
+            self._close_sessions(event)
+            return
         if event.type == "presence":
             about = json.loads(event.frame)
             (self.online.add if about["online"] else self.online.discard)(about["user_id"])
@@ -68,6 +76,15 @@ class Hub:
             for conn in tuple(self._by_user.get(removed, ())):
                 if conn.chat_id == event.chat_id:
                     conn.close(CLOSE_NOT_MEMBER)
+
+    def _close_sessions(self, event: Event) -> None:
+        """Signed out elsewhere (a revoked session, a deactivated account): 4401 at once."""
+        sessions = json.loads(event.frame)["sessions"]
+        wanted = None if sessions is None else set(sessions)
+        for user_id in event.recipients:
+            for conn in tuple(self._by_user.get(user_id, ())):
+                if wanted is None or conn.session_id in wanted:
+                    conn.close(CLOSE_UNAUTHORIZED)
 
     def close_all(self, code: int = CLOSE_RESTART) -> None:
         for conns in self._by_user.values():

@@ -72,10 +72,11 @@ async def _serve(websocket: WebSocket, chat_id: int | None) -> None:
     realtime: Realtime = websocket.app.state.realtime
     hub, broker = realtime.hub, realtime.broker
     await websocket.accept()
-    user = await _authenticate(ctx, websocket.query_params.get("token", ""), chat_id)
-    if isinstance(user, int):
-        await _refuse(websocket, user)
+    signed_in = await _authenticate(ctx, websocket.query_params.get("token", ""), chat_id)
+    if isinstance(signed_in, int):
+        await _refuse(websocket, signed_in)
         return
+    user, session_id = signed_in
     since = _since(websocket)
     if isinstance(since, str):
         await _refuse(websocket, CLOSE_BAD_REQUEST, error("invalid", since))
@@ -88,7 +89,7 @@ async def _serve(websocket: WebSocket, chat_id: int | None) -> None:
         reason = f"too many sockets for this user (at most {limit}); close another first"
         await _refuse(websocket, CLOSE_TOO_MANY, reason=reason)
         return
-    conn = Connection(websocket, user.id, chat_id, ctx.settings.ws_send_queue)
+    conn = Connection(websocket, user.id, chat_id, ctx.settings.ws_send_queue, session_id)
     if since is not None:
         conn.start_buffering()  # subscribe first; replay; then release what arrived
     first_here = hub.add(conn)
@@ -121,13 +122,14 @@ async def _refuse(websocket: WebSocket, code: int, frame: str = "", reason: str 
         await websocket.close(code, reason=reason)
 
 
-async def _authenticate(ctx: Context, token: str, chat_id: int | None) -> User | int:
-    """The user behind the token, or the close code to answer with."""
+async def _authenticate(ctx: Context, token: str, chat_id: int | None) -> tuple[User, int] | int:
+    """The user and session behind the token, or the close code to answer with."""
     try:
         async with ctx.units.begin() as session:
-            user, _ = await auth_service.authenticate(session, ctx.auth, token)
+            user, auth_session = await auth_service.authenticate(session, ctx.auth, token)
             if chat_id is not None:
                 await require_member(session, chat_id, user.id)
+            auth_service.touch(auth_session)
     except DomainError as exc:
         return CLOSE_NOT_MEMBER if exc.status_code == 404 else CLOSE_UNAUTHORIZED
     except DATABASE_ERRORS as exc:
@@ -136,7 +138,7 @@ async def _authenticate(ctx: Context, token: str, chat_id: int | None) -> User |
         # The database is down: not the client's fault, so say "try again later".
         log.warning("socket refused: the database is unavailable (%s)", type(exc).__name__)
         return CLOSE_TRY_AGAIN
-    return user
+    return user, auth_session.id
 
 
 def _address(websocket: WebSocket) -> str:

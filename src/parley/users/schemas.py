@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel
 
@@ -20,3 +20,35 @@ class UserUpdate(BaseModel):
     display_name: DisplayName | None = None
     password: Password | None = None
     current_password: Annotated[str, text_constraints(1024), UNICODE] | None = None
+
+
+class AdminUserOut(BaseModel):
+    """An account as its server's administrators see it."""
+
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    is_admin: bool
+    is_active: bool
+    created_at: Timestamp
+    last_seen_at: Timestamp | None
+    active_sessions: int
+
+
+class ServerOut(BaseModel):
+    users: int
+    active_users: int
+    admins: int
+    chats: int
+    messages: int
+    attachments: int
+    attachment_bytes: int
+    nodes_online: int
+    registration: Literal["open", "invite", "closed"]
+    email_required: bool
+    version: str
+
+
+class ServerPatch(BaseModel):
+    email_required: bool | None = None

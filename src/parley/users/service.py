@@ -11,13 +11,13 @@ from parley.db.models import User
 from parley.users.schemas import UserPublic, UserUpdate
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def search(session: AsyncSession, query: str, limit: int) -> Sequence[User]:
     """Case-insensitive match on username or display name; prefix matches first."""
-    needle = _like_escape(query.strip().lower())
+    needle = like_escape(query.strip().lower())
     prefix, anywhere = f"{needle}%", f"%{needle}%"
     display_key = User.display_name_key
     is_prefix = or_(

@@ -94,7 +94,10 @@ def upgrade() -> None:
         sa.Column("expires_at", UTCDateTime(), nullable=False),
         sa.Column("used_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_reset_tokens_user_id_users"), ondelete="CASCADE"
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_reset_tokens_user_id_users"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reset_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_reset_tokens_token_hash")),
@@ -134,9 +137,7 @@ def _email_nullable(nullable: bool) -> None:
     """
     if op.get_bind().dialect.name != "sqlite":
         for column in ("email", "email_key"):
-            op.alter_column(
-                "users", column, existing_type=sa.String(length=254), nullable=nullable
-            )
+            op.alter_column("users", column, existing_type=sa.String(length=254), nullable=nullable)
         return
     foreign_keys = op.get_bind().execute(sa.text("PRAGMA foreign_keys")).scalar()
     if foreign_keys:
