@@ -68,6 +68,7 @@ async def test_register_then_login_with_json_form_and_email(
         "email",
         "display_name",
         "created_at",
+        "is_admin",
         "avatar_url",
         "notifications",
     }

@@ -38,7 +38,7 @@ async def every(session: AsyncSession) -> tuple[Sequence[Invite], dict[int, list
         .join(User, User.id == InviteUse.user_id)
         .order_by(InviteUse.created_at, User.id)
     )
-    for invite_id, user in rows.tuples():
+    for invite_id, user in rows:
         joined[invite_id].append(user)
     return invites, joined
 

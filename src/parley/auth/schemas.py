@@ -16,11 +16,28 @@ Registration = Literal["open", "invite", "closed"]
 
 def _email_syntax(value: str) -> str:
     """Syntax only: a server on a private network may serve `corp.local` or `home.lan`
-    addresses, so special-use and reserved domains are accepted and nothing is looked up."""
+    addresses, so nothing is looked up and special-use domains (.local, .test, ...) pass.
+
+    email-validator refuses those whatever its options; for them the same checks run on
+    the address with a neutral label appended (every label of the real domain is still
+    checked), and the address is kept as given.
+    """
     try:
-        parts = validate_email(value, check_deliverability=False, globally_deliverable=False)
+        return _valid(value)
+    except EmailNotValidError as exc:
+        if "special-use" not in str(exc):
+            raise ValueError(f"value is not a valid email address: {exc}") from None
+    try:
+        return _valid(value + _NEUTRAL).removesuffix(_NEUTRAL)
     except EmailNotValidError as exc:
         raise ValueError(f"value is not a valid email address: {exc}") from None
+
+
+_NEUTRAL = ".example"
+
+
+def _valid(value: str) -> str:
+    parts = validate_email(value, check_deliverability=False, globally_deliverable=False)
     return parts.normalized
 
 

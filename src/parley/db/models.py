@@ -171,7 +171,7 @@ class Invite(Base):
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
     )
-    max_uses: Mapped[int | None] = mapped_column(Integer, default=1)  # None: unlimited
+    max_uses: Mapped[int | None] = mapped_column(Integer, default=None)  # None: unlimited
     uses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

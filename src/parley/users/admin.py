@@ -47,7 +47,7 @@ async def accounts(session: AsyncSession, query: str, limit: int = 200) -> list[
             )
             .group_by(AuthSession.user_id)
         )
-        counts = {user_id: (int(n), last) for user_id, n, last in rows.tuples()}
+        counts = {user_id: (int(n), last) for user_id, n, last in rows}
     result = []
     for user in users:
         n, active_at = counts.get(user.id, (0, None))
