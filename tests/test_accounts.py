@@ -278,9 +278,7 @@ async def test_accounts_and_server_as_the_admin_sees_them(api: Api) -> None:
     assert rows[0]["active_sessions"] == 2 and rows[1]["active_sessions"] == 1
     assert rows[0]["last_seen_at"] is not None
     assert [r["username"] for r in (await admin.get("/admin/users?q=rob")).json()] == ["bobby"]
-    assert [r["username"] for r in (await admin.get("/admin/users?q=ANN")).json()] == [
-        "adminann"
-    ]
+    assert [r["username"] for r in (await admin.get("/admin/users?q=ANN")).json()] == ["adminann"]
     assert (await admin.get("/admin/users?q=zzz")).json() == []
     info = (await admin.get("/admin/server")).json()
     assert info | {"version": "x"} == {
@@ -437,9 +435,7 @@ async def test_my_sessions_and_signing_them_out(api: Api, server: RunningServer)
     assert (await laptop.delete("/auth/sessions")).status_code == 204
     assert (await bob.get("/auth/me")).status_code == 401
     remaining = (await laptop.get("/auth/sessions")).json()
-    assert [(s["device"], s["current"]) for s in remaining] == [
-        ("Parley desktop on Windows", True)
-    ]
+    assert [(s["device"], s["current"]) for s in remaining] == [("Parley desktop on Windows", True)]
     assert (await laptop.get("/auth/me")).status_code == 200
     assert (await api.client.get("/auth/sessions")).status_code == 401
 

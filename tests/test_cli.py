@@ -109,3 +109,80 @@ async def _check(url: str, tmp_path: Path) -> None:
             f"/chats/{group['id']}/messages", json={"content": "hi"}, headers=headers
         )
         assert r.status_code == 201 and r.json()["id"] == 51
+
+
+@pytest.mark.parametrize("backend", BACKENDS_FOR_TESTS)
+async def test_admin_create_and_promote(backend: str, tmp_path: Path) -> None:
+    if backend == "sqlite":
+        await _admins(f"sqlite+aiosqlite:///{tmp_path / 'admin.db'}", tmp_path)
+    else:
+        async with mariadb_database() as url:
+            await _admins(url, tmp_path)
+
+
+def _parley_stdin(*args: str, env: dict[str, str], stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "parley.cli", *args],
+        env={**os.environ, **env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def _admins(url: str, tmp_path: Path) -> None:
+    env = {"PARLEY_DATABASE_URL": url, "PARLEY_PASSWORD_TIME_COST": "1"}
+    env["PARLEY_PASSWORD_MEMORY_KIB"] = "8192"
+    result = _parley_stdin(
+        "admin", "create", "root_ann", "--password-stdin", env=env, stdin="a long password\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "creating administrator root_ann" in result.stdout
+    assert "created root_ann" in result.stdout
+    # The same name again, a bad name, a short password: refused in words.
+    for name, password in (("root_ann", "a long password"), ("no spaces", "a long password")):
+        again = _parley_stdin(
+            "admin", "create", name, "--password-stdin", env=env, stdin=password + "\n"
+        )
+        assert again.returncode != 0 and "Traceback" not in again.stderr
+        assert "cannot create" in again.stderr
+    short = _parley_stdin("admin", "create", "shorty", "--password-stdin", env=env, stdin="x\n")
+    assert short.returncode != 0 and "password" in short.stderr
+    result = _parley_stdin(
+        "admin",
+        "create",
+        "mailer",
+        "--email",
+        "m@corp.local",
+        "--password-stdin",
+        env=env,
+        stdin="another long one\n",
+    )
+    assert result.returncode == 0, result.stderr
+
+    settings = test_settings(url, tmp_path, password_time_cost=1)
+    async with serve(settings) as running, httpx.AsyncClient(base_url=running.base_url) as client:
+        r = await client.post("/auth/register", json={"username": "plain", "password": "p" * 10})
+        assert r.status_code == 422  # e-mail required; `create` needs none
+        body = {"username": "plain", "email": "p@example.com", "password": "p" * 10}
+        assert (await client.post("/auth/register", json=body)).status_code == 201
+        r = await client.post(
+            "/auth/login", json={"username": "root_ann", "password": "a long password"}
+        )
+        assert r.status_code == 200
+        me = (await client.get("/auth/me", headers=_bearer(r.json()))).json()
+        assert me["is_admin"] is True and me["email"] is None
+
+        missing = _parley("admin", "promote", "nobody", env=env)
+        assert missing.returncode != 0 and "no account named 'nobody'" in missing.stderr
+        promoted = _parley("admin", "promote", "PLAIN", env=env)
+        assert promoted.returncode == 0, promoted.stderr
+        assert "plain is now an administrator" in promoted.stdout.lower()
+        r = await client.post("/auth/login", json={"username": "plain", "password": "p" * 10})
+        assert (await client.get("/auth/me", headers=_bearer(r.json()))).json()["is_admin"]
+
+
+def _bearer(token: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token['access_token']}"}

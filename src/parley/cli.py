@@ -1,4 +1,4 @@
-"""`parley serve | migrate | seed | demo | reindex`: reads the command line; `parley.app` acts."""
+"""`parley serve | migrate | seed | demo | reindex | admin`: reads the command line."""
 
 import argparse
 import sys
@@ -33,6 +33,18 @@ def main(argv: list[str] | None = None) -> None:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--file", dest="fixtures", type=Path, default=None, help="demo data (SQL)")
+    admin = sub.add_parser("admin", help="create or promote administrators")
+    admin_sub = admin.add_subparsers(dest="action", required=True)
+    create = admin_sub.add_parser("create", help="create an administrator account")
+    create.add_argument("username")
+    create.add_argument("--email", default=None, help="optional")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of asking twice",
+    )
+    promote = admin_sub.add_parser("promote", help="make an existing account an administrator")
+    promote.add_argument("username")
     options = vars(parser.parse_args(argv))
     command = options.pop("command")
 

@@ -4,13 +4,16 @@
 """
 
 import asyncio
+import getpass
 import logging
 import logging.config
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from tqdm import tqdm
 
@@ -18,13 +21,18 @@ from parley.app import demo, preflight
 from parley.app.factory import create_app
 from parley.app.preflight import StartupError
 from parley.app.startup import prepare
+from parley.auth import service as auth_service
+from parley.auth.schemas import RegisterIn
+from parley.auth.security import Passwords
 from parley.config import Settings
+from parley.core.errors import DomainError
 from parley.db import migrate
 from parley.db.database import create_engine, create_sessionmaker
 from parley.db.seed import load_sql
 from parley.messages import search_index
 from parley.observability.logs import logging_config
 from parley.realtime.router import WS_MAX_FRAME
+from parley.users import admin
 
 _log = logging.getLogger("parley.cli")
 _json_logs = False  # with PARLEY_LOG_FORMAT=json every line, ours too, is a JSON log line
@@ -83,6 +91,74 @@ async def _rebuild(url: str, progress: Callable[[int, int], None]) -> int:
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             return await search_index.rebuild(session, progress)
+    finally:
+        await engine.dispose()
+
+
+def cmd_admin(
+    settings: Settings,
+    action: str,
+    username: str,
+    email: str | None = None,
+    password_stdin: bool = False,
+) -> None:
+    """`parley admin create|promote USERNAME`: administrators for servers with users already
+    (or with registration closed), made from the machine the server runs on."""
+    cmd_migrate(settings)
+    if action == "promote":
+        _say(f"making {username} an administrator")
+        if not asyncio.run(_promote(settings, username)):
+            raise StartupError(f"there is no account named {username!r}")
+        _say(f"{username} is now an administrator")
+        return
+    password = _read_password(password_stdin)
+    try:
+        data = RegisterIn(username=username, email=email, password=password)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in exc.errors(include_input=False)
+        )
+        raise StartupError(f"cannot create {username!r}: {problems}") from None
+    _say(f"creating administrator {username}")
+    try:
+        asyncio.run(_create_admin(settings, data))
+    except DomainError as exc:
+        raise StartupError(f"cannot create {username!r}: {exc.detail}") from None
+    _say(f"created {username}; they can sign in now")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise StartupError("the two passwords differ; nothing was created")
+    return password
+
+
+async def _create_admin(settings: Settings, data: RegisterIn) -> None:
+    engine = create_engine(settings.effective_database_url)
+    try:
+        passwords = Passwords(settings.password_time_cost, settings.password_memory_kib)
+        password_hash = await passwords.hash(data.password)
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await auth_service.create_account(
+                session,
+                username=data.username,
+                email=data.email,
+                password_hash=password_hash,
+                is_admin=True,
+            )
+    finally:
+        await engine.dispose()
+
+
+async def _promote(settings: Settings, username: str) -> bool:
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await admin.promote_by_name(session, username) is not None
     finally:
         await engine.dispose()
 
@@ -169,6 +245,7 @@ def run(command: str, settings: Settings, **options: Any) -> None:
         "seed": cmd_seed,
         "demo": cmd_demo,
         "reindex": cmd_reindex,
+        "admin": cmd_admin,
     }
     with _in_words():
         commands[command](settings, **options)
