@@ -1,4 +1,5 @@
-"""`parley serve | migrate | seed | demo | reindex`: reads the command line; `parley.app` acts."""
+"""`parley serve | migrate | seed | demo | reindex | backup | restore`: reads the command line;
+`parley.app` acts."""
 
 import argparse
 import sys
@@ -7,11 +8,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from parley.app import StartupError, commands
+from parley.app.backup import parley_version
 from parley.config import Settings
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="parley", description="Parley messenger server")
+    parser.add_argument("--version", action="version", version=f"parley {parley_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="migrate the database, then serve the API")
     serve.add_argument("--host", default="127.0.0.1")
@@ -33,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--file", dest="fixtures", type=Path, default=None, help="demo data (SQL)")
+    _backup_commands(sub)
     options = vars(parser.parse_args(argv))
     command = options.pop("command")
 
@@ -44,6 +48,27 @@ def main(argv: list[str] | None = None) -> None:
         commands.run(command, settings, **options)
     except StartupError as exc:
         sys.exit(f"parley: {exc}")
+
+
+def _backup_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    backup = sub.add_parser(
+        "backup",
+        help="write the database, attachments and keys to one archive (the server may run)",
+    )
+    backup.add_argument("dest", type=Path, help="the archive to write (name.tar.gz)")
+    restore = sub.add_parser(
+        "restore",
+        help="put a backup archive back and check it (stop the server first)",
+        description="Checks the archive, replaces the database, attachments and keys with "
+        "its own, checks them against its manifest and migrates an older schema. Stop the "
+        "server first.",
+    )
+    restore.add_argument("src", type=Path, help="the archive `parley backup` wrote")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a database that already has users (everything in it is lost)",
+    )
 
 
 def _settings_errors(exc: ValidationError) -> str:

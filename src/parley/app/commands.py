@@ -1,4 +1,5 @@
-"""What `parley serve | migrate | seed | demo | reindex` do; each says what it is doing.
+"""What `parley serve | migrate | seed | demo | reindex | backup | restore` do; each says
+what it is doing.
 
 `parley.cli` only reads the command line and calls `run`.
 """
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from tqdm import tqdm
 
-from parley.app import demo, preflight
+from parley.app import backup, demo, preflight
 from parley.app.factory import create_app
 from parley.app.preflight import StartupError
 from parley.app.startup import prepare
@@ -85,6 +86,14 @@ async def _rebuild(url: str, progress: Callable[[int, int], None]) -> int:
             return await search_index.rebuild(session, progress)
     finally:
         await engine.dispose()
+
+
+def cmd_backup(settings: Settings, dest: Path) -> None:
+    backup.backup(settings, dest, _say, bars=not _json_logs)
+
+
+def cmd_restore(settings: Settings, src: Path, force: bool) -> None:
+    backup.restore(settings, src, _say, force=force, bars=not _json_logs)
 
 
 def cmd_serve(settings: Settings, host: str, port: int, reload: bool, workers: int = 1) -> None:
@@ -169,6 +178,8 @@ def run(command: str, settings: Settings, **options: Any) -> None:
         "seed": cmd_seed,
         "demo": cmd_demo,
         "reindex": cmd_reindex,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
     }
     with _in_words():
         commands[command](settings, **options)
