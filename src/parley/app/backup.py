@@ -256,15 +256,12 @@ def dump_tables(path: Path) -> tuple[dict[str, int], bool]:
             if current is None:
                 if created := _CREATE.match(line):
                     tables.setdefault(created.group(1).decode(), 0)
-                elif inserted := _INSERT.match(line):
-                    current = inserted.group(1)
-                    line = line[inserted.end() :]
-                elif line.startswith(b"-- Dump completed"):
-                    complete = True
+                complete = complete or line.startswith(b"-- Dump completed")
+                inserted = _INSERT.match(line)
+                if inserted is None:
                     continue
-                else:
-                    continue
-            assert current is not None
+                current = inserted.group(1)
+                line = line[inserted.end() :]
             values = _STRING.sub(b"", line)
             name = current.decode()
             tables[name] = tables.get(name, 0) + values.count(b"(")
