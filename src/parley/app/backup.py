@@ -61,7 +61,7 @@ DUMP_MEMBER = "database/parley.sql"
 KEY_FILES = (SECRET_FILE, VAPID_FILE)
 _TOP = {"database", "attachments", "keys"}
 CHUNK = 1024 * 1024
-_PAGES_PER_STEP = 1024  # SQLite pages copied between two progress updates
+_PAGES_PER_STEP = 256  # SQLite pages copied between two progress updates
 _UPLOAD_PREFIX = ".upload-"  # DiskStorage's files being written (parley.attachments.storage)
 
 Say = Callable[[str], None]
@@ -399,6 +399,13 @@ def _unpack_checked(src: Path, staged: Path, bars: bool) -> dict[str, Any]:
 
     Nothing outside ``staged`` is written, so a damaged archive changes nothing.
     """
+    try:
+        return _unpack(src, staged, bars)
+    except StartupError as exc:
+        raise StartupError(f"{exc}; nothing was changed") from None
+
+
+def _unpack(src: Path, staged: Path, bars: bool) -> dict[str, Any]:
     found: dict[str, _Entry] = {}
     manifest: dict[str, Any] | None = None
     total = src.stat().st_size
@@ -429,11 +436,13 @@ def _unpack_checked(src: Path, staged: Path, bars: bool) -> dict[str, Any]:
                     reader = _Hashing(source)
                     shutil.copyfileobj(reader, out, CHUNK)
                 found[name] = _Entry(name, reader.size, reader.hash.hexdigest())
+            # To the end of the gzip stream, whose checksum is checked only there (tar stops
+            # at a damaged header as if the archive ended).
+            while unzipped.read(CHUNK):
+                pass
             progress.update(total - progress.n)
     except (tarfile.TarError, OSError, EOFError, zlib.error, ValueError) as exc:
-        raise StartupError(
-            f"{src} is damaged or not a Parley backup ({exc}); nothing was changed"
-        ) from None
+        raise StartupError(f"{src} is damaged or not a Parley backup ({exc})") from None
     if manifest is None or manifest.get("format") != FORMAT:
         raise StartupError(f"{src} has no Parley manifest; it is not a Parley backup")
     if manifest.get("format_version") != FORMAT_VERSION:
@@ -444,13 +453,12 @@ def _unpack_checked(src: Path, staged: Path, bars: bool) -> dict[str, Any]:
     listed = {entry["path"]: _Entry(**entry) for entry in manifest["files"]}
     for name in sorted(listed.keys() | found.keys()):
         if name not in found:
-            raise StartupError(f"{src} lacks {name}, which its manifest lists; nothing was changed")
+            raise StartupError(f"{src} lacks {name}, which its manifest lists")
         if name not in listed:
             raise StartupError(f"{src} holds {name}, which its manifest does not list")
         if found[name] != listed[name]:
             raise StartupError(
-                f"{name} in {src} does not match its checksum (the archive is damaged); "
-                "nothing was changed"
+                f"{name} in {src} does not match its checksum (the archive is damaged)"
             )
     return manifest
 
