@@ -23,6 +23,7 @@ from parley.config import Settings
 from parley.db import migrate
 from parley.db.database import create_engine, create_sessionmaker
 from parley.db.seed import load_sql
+from parley.http.web import web_root
 from parley.messages import search_index
 from parley.observability.logs import logging_config
 from parley.realtime.router import WS_MAX_FRAME
@@ -107,7 +108,7 @@ def cmd_serve(settings: Settings, host: str, port: int, reload: bool, workers: i
     cmd_migrate(settings)
     if settings.redis_url:
         preflight.wait_for_redis(settings.redis_url, settings.startup_timeout)
-    web = "and the web client " if (settings.web_dir / "index.html").is_file() else ""
+    web = "and the web client " if web_root(settings.web_dir) is not None else ""
     processes = f" in {workers} processes" if workers > 1 else ""
     _say(f"serving the API {web}on http://{host}:{port}{processes} (Ctrl+C stops)")
     uvicorn.run(
