@@ -7,6 +7,7 @@ On SQLite the backup runs while the server keeps writing, and the copy is consis
 
 import asyncio
 import io
+import json
 import os
 import sys
 import tarfile
@@ -200,10 +201,25 @@ async def test_backup_wipe_restore_gives_identical_rows_and_files(
         assert code != 0 and "does not match its checksum" in said, said
         assert await _tables(url) == rows and _files(data) == before_files
 
+        # A backup from a newer Parley (a schema revision this code does not have).
+        newer = tmp_path / "newer.tar.gz"
+        _repack(archive, newer, _future_revision)
+        code, said = await _parley("restore", "--force", str(newer), env=env)
+        assert code != 0 and "9999_future is newer than this Parley" in said, said
+        assert await _tables(url) == rows and _files(data) == before_files
+
         # --force replaces a live database, and the files come back.
         code, said = await _parley("restore", "--force", str(archive), env=env)
         assert code == 0, said
         assert await _tables(url) == rows and _files(data) == files
+
+
+def _future_revision(name: str, body: bytes) -> bytes:
+    if name != "manifest.json":
+        return body
+    manifest = json.loads(body)
+    manifest["schema_revision"] = "9999_future"
+    return json.dumps(manifest).encode()
 
 
 def _repack(source: Path, target: Path, change: Any) -> None:
