@@ -117,6 +117,8 @@ def backup(settings: Settings, dest: Path, say: Say, *, bars: bool = True) -> No
         else:
             member = DUMP_MEMBER
             tables, revision = _dump_mysql(url, staged / "db", bars)
+        # Files after the database: a file newer than the copy is only an orphan, while
+        # the reverse order could give rows whose file is missing.
         files = [(member, staged / "db")]
         files += _data_files(settings, say)
         partial = dest.with_name(dest.name + ".partial")
@@ -133,10 +135,14 @@ def backup(settings: Settings, dest: Path, say: Say, *, bars: bool = True) -> No
                 "files": [entry.__dict__ for entry in entries],
             }
 
-        entries = _write_archive(partial, files, manifest, bars)
-        with partial.open("rb") as written:
-            os.fsync(written.fileno())
-        os.replace(partial, dest)
+        try:
+            entries = _write_archive(partial, files, manifest, bars)
+            with partial.open("rb") as written:
+                os.fsync(written.fileno())
+            os.replace(partial, dest)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # never a file that looks like a backup
+            raise
         _fsync_dir(dest.parent)
     attachments = sum(1 for e in entries if e.path.startswith("attachments/"))
     keys = sum(1 for e in entries if e.path.startswith("keys/"))
