@@ -18,13 +18,19 @@ FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN python -m venv /opt/parley/venv
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md setup.py MANIFEST.in ./
 COPY src ./src
+# The package carries the web client (setup.py copies it in as parley/web).
+COPY --from=web /src/desktop/dist/web ./desktop/dist/web
 RUN /opt/parley/venv/bin/pip install . \
-    && /opt/parley/venv/bin/python -c "import parley.main"
+    && /opt/parley/venv/bin/parley --version
 
 # --- 3. the runtime: no compilers, no Node, not root ---------------------------------
 FROM python:3.11-slim-bookworm
+# `parley backup` / `parley restore` run mariadb-dump and mariadb against the database.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends mariadb-client \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 parley \
     && useradd --system --uid 10001 --gid parley --home-dir /var/lib/parley --no-create-home parley \
     && mkdir -p /var/lib/parley \

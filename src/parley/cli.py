@@ -1,4 +1,5 @@
-"""`parley serve | migrate | seed | demo | reindex | admin`: reads the command line."""
+"""`parley serve | migrate | seed | demo | reindex | admin | backup | restore`: reads the
+command line; `parley.app` acts."""
 
 import argparse
 import sys
@@ -7,11 +8,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from parley.app import StartupError, commands
+from parley.app.backup import parley_version
 from parley.config import Settings
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="parley", description="Parley messenger server")
+    parser.add_argument("--version", action="version", version=f"parley {parley_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="migrate the database, then serve the API")
     serve.add_argument("--host", default="127.0.0.1")
@@ -45,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     promote = admin_sub.add_parser("promote", help="make an existing account an administrator")
     promote.add_argument("username")
+    _backup_commands(sub)
     options = vars(parser.parse_args(argv))
     command = options.pop("command")
 
@@ -56,6 +60,27 @@ def main(argv: list[str] | None = None) -> None:
         commands.run(command, settings, **options)
     except StartupError as exc:
         sys.exit(f"parley: {exc}")
+
+
+def _backup_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    backup = sub.add_parser(
+        "backup",
+        help="write the database, attachments and keys to one archive (the server may run)",
+    )
+    backup.add_argument("dest", type=Path, help="the archive to write (name.tar.gz)")
+    restore = sub.add_parser(
+        "restore",
+        help="put a backup archive back and check it (stop the server first)",
+        description="Checks the archive, replaces the database, attachments and keys with "
+        "its own, checks them against its manifest and migrates an older schema. Stop the "
+        "server first.",
+    )
+    restore.add_argument("src", type=Path, help="the archive `parley backup` wrote")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a database that already has users (everything in it is lost)",
+    )
 
 
 def _settings_errors(exc: ValidationError) -> str:

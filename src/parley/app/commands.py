@@ -1,4 +1,5 @@
-"""What `parley serve | migrate | seed | demo | reindex` do; each says what it is doing.
+"""What `parley serve | migrate | seed | demo | reindex | admin | backup | restore` do; each says
+what it is doing.
 
 `parley.cli` only reads the command line and calls `run`.
 """
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from tqdm import tqdm
 
-from parley.app import demo, preflight
+from parley.app import backup, demo, preflight
 from parley.app.factory import create_app
 from parley.app.preflight import StartupError
 from parley.app.startup import prepare
@@ -29,6 +30,7 @@ from parley.core.errors import DomainError
 from parley.db import migrate
 from parley.db.database import create_engine, create_sessionmaker
 from parley.db.seed import load_sql
+from parley.http.web import web_root
 from parley.messages import search_index
 from parley.observability.logs import logging_config
 from parley.realtime.router import WS_MAX_FRAME
@@ -163,6 +165,14 @@ async def _promote(settings: Settings, username: str) -> bool:
         await engine.dispose()
 
 
+def cmd_backup(settings: Settings, dest: Path) -> None:
+    backup.backup(settings, dest, _say, bars=not _json_logs)
+
+
+def cmd_restore(settings: Settings, src: Path, force: bool) -> None:
+    backup.restore(settings, src, _say, force=force, bars=not _json_logs)
+
+
 def cmd_serve(settings: Settings, host: str, port: int, reload: bool, workers: int = 1) -> None:
     import uvicorn
 
@@ -174,7 +184,7 @@ def cmd_serve(settings: Settings, host: str, port: int, reload: bool, workers: i
     cmd_migrate(settings)
     if settings.redis_url:
         preflight.wait_for_redis(settings.redis_url, settings.startup_timeout)
-    web = "and the web client " if (settings.web_dir / "index.html").is_file() else ""
+    web = "and the web client " if web_root(settings.web_dir) is not None else ""
     processes = f" in {workers} processes" if workers > 1 else ""
     _say(f"serving the API {web}on http://{host}:{port}{processes} (Ctrl+C stops)")
     uvicorn.run(
@@ -246,6 +256,8 @@ def run(command: str, settings: Settings, **options: Any) -> None:
         "demo": cmd_demo,
         "reindex": cmd_reindex,
         "admin": cmd_admin,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
     }
     with _in_words():
         commands[command](settings, **options)

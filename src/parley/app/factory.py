@@ -37,7 +37,7 @@ from parley.http.bodylimit import DeclaredSizeLimit, Limit
 from parley.http.errors import install_error_handlers
 from parley.http.responses import error_responses
 from parley.http.security_headers import SecurityHeaders
-from parley.http.web import WebClient
+from parley.http.web import WebClient, web_root
 from parley.observability import install as install_observability
 from parley.realtime import router as sockets
 from parley.realtime.broker import create_broker
@@ -123,8 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _document_login_body(app)
     app.add_middleware(SecurityHeaders)  # on every answer, errors and the web client included
     install_observability(app, settings)  # outermost middleware, and /metrics
-    if (settings.web_dir / "index.html").is_file():
-        app.router.default = WebClient(settings.web_dir, app.router.default)
+    if (web := web_root(settings.web_dir)) is not None:
+        app.router.default = WebClient(web, app.router.default)
     return app
 
 

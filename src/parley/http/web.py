@@ -6,6 +6,7 @@ API's 405, and answering correctly meant matching paths against the API document
 request.
 """
 
+from importlib.resources import files
 from pathlib import Path
 
 from starlette.staticfiles import StaticFiles
@@ -25,3 +26,17 @@ class WebClient:
             return
         scope["route"] = self
         await self._files(scope, receive, send)
+
+
+def web_root(configured: Path) -> Path | None:
+    """The built web client to serve: ``configured`` (PARLEY_WEB_DIR), else the package's.
+
+    An installed wheel carries the client as `parley/web` (setup.py copies it in at build
+    time), so a machine without Node serves it; a source checkout serves desktop/dist/web.
+    """
+    if (configured / "index.html").is_file():
+        return configured
+    packaged = files("parley") / "web"
+    if isinstance(packaged, Path) and (packaged / "index.html").is_file():
+        return packaged
+    return None
