@@ -29,8 +29,8 @@ MESSAGE_EXTENSIONS = {"attachment", "preview"}
 MESSAGE_ADDITIONS = {"reply_to", "reactions", "mentions"}
 CHAT_ADDITIONS = {"mention_count", "notify", "muted_until"}
 # Parley's own events beyond the contract (docs/API-EXTENSIONS.md): to my own sockets only
-# (tests/test_notification_settings.py).
-ADDED_EVENTS = {"notifications.settings"}
+# (tests/test_notification_settings.py, tests/test_export.py).
+ADDED_EVENTS = {"notifications.settings", "export.progress"}
 
 
 def _contract_events() -> dict[str, tuple[set[str], set[str]]]:

@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     # are removed this long after, checked every sweep interval.
     attachment_grace_seconds: int = Field(24 * 3600, ge=60)
     attachment_sweep_seconds: float = Field(3600.0, gt=0)
+    # Account exports (parley.exports): the archive's link works this long after it is
+    # built, then the sweep (every export_sweep_seconds) deletes the file. At most
+    # export_concurrency exports are built at once per node; one whose node stopped
+    # touching it for export_stale_seconds (the node died) is marked failed.
+    export_link_seconds: int = Field(24 * 3600, ge=60)
+    export_sweep_seconds: float = Field(300.0, gt=0)
+    export_concurrency: int = Field(1, ge=1, le=8)
+    export_stale_seconds: float = Field(600.0, ge=5)
     # Link previews: the server fetches the first http(s) link of each message (public
     # addresses only; see parley.previews.fetch). False: no preview is ever fetched.
     link_previews: bool = True

@@ -15,6 +15,7 @@ from parley.config import Settings
 from parley.core.ratelimit import RateLimit, shared_storage
 from parley.core.unit_of_work import Publish, UnitsOfWork
 from parley.db.database import create_sessionmaker
+from parley.exports.runner import ExportRunner
 from parley.notifications.webpush import Vapid
 from parley.notifications.worker import PushWorker
 from parley.previews.runner import Previews
@@ -100,6 +101,8 @@ class Context:
     vapid: Vapid | None
     push: PushWorker
     push_client: httpx.AsyncClient
+    # Account exports being built on this node (parley.exports.runner).
+    exports: ExportRunner
     # How many nodes serve (asked of the broker), for the admin's server page.
     nodes_online: NodesOnline = _one_node
 
@@ -147,6 +150,11 @@ class Context:
             ),
             push_client=httpx.AsyncClient(
                 timeout=settings.push_timeout_seconds, follow_redirects=False
+            ),
+            exports=ExportRunner(
+                concurrency=settings.export_concurrency,
+                # Several beats within the time after which a row counts as abandoned.
+                heartbeat_seconds=settings.export_stale_seconds / 4,
             ),
             nodes_online=nodes_online,
         )

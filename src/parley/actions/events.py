@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from parley.chats.schemas import ChatOut
 from parley.core.events import Event
 from parley.core.fields import Timestamp
+from parley.exports.schemas import ExportOut
 from parley.messages.schemas import MessageOut
 from parley.notifications.rules import Notify
 from parley.notifications.schemas import NotificationSettings
@@ -158,6 +159,14 @@ class NotificationsSettings(ServerEvent):
     settings: NotificationSettings
 
 
+class ExportProgress(ServerEvent):
+    """An export of mine moved on: started, about every tenth of the way, done or failed
+    (docs/API-EXTENSIONS.md): to my own sockets only."""
+
+    type: Literal["export.progress"] = "export.progress"
+    export: ExportOut
+
+
 class Error(ServerEvent):
     """A frame that failed; ``code`` is one of `parley.core.errors.ERROR_CODES`."""
 
@@ -191,6 +200,7 @@ CATALOGUE: dict[str, type[ServerEvent]] = {
         MemberRemoved,
         ChatSettings,
         NotificationsSettings,
+        ExportProgress,
         Error,
         Pong,
     )

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from parley import __version__
 from parley.actions import attachments as attachment_actions
+from parley.actions import exports as export_actions
 from parley.actions import push as push_actions
 from parley.actions.context import Context
 from parley.app.startup import prepare
@@ -27,6 +28,7 @@ from parley.http import (
     auth,
     avatars,
     chats,
+    exports,
     invites,
     messages,
     push,
@@ -60,6 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await broker.start()
         sweeper = asyncio.create_task(_sweep_attachments(ctx))
+        # Its first round runs at once: exports a dead node left under way end as failed.
+        export_sweeper = asyncio.create_task(_sweep_exports(ctx))
+        ctx.exports.start(lambda ids: export_actions.touch(ctx, ids))
         ctx.push.start(lambda job: push_actions.deliver(ctx, job))
         # Start-up objects live for the whole run: keep the collector from rescanning them
         # (full collections were costing the chat list ~12 ms a request on average).
@@ -67,10 +72,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in (sweeper, export_sweeper):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await ctx.previews.close()  # before the database and broker they use go
+            held = await ctx.exports.close()
+            try:
+                await export_actions.abandon(ctx, held)
+            except Exception as exc:  # the sweep of another node (or the next start) will
+                log.warning("could not mark %d unfinished exports failed (%s)", len(held), exc)
             await ctx.push.close()
             await ctx.push_client.aclose()
             # Clients reconnect (to another node, with `since`) on 1012.
@@ -83,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.realtime = sockets.Realtime(hub, broker)
     # Any route may answer 413 (a declared body too large) or 503 (the database is down).
     everywhere = error_responses(413, 503)
-    for module in (auth, users, chats, messages, search, push, admin, invites, sockets):
+    for module in (auth, users, exports, chats, messages, search, push, admin, invites, sockets):
         # Starlette's limiter counts streamed bodies and answers 413 once past the limit.
         app.include_router(
             module.router, max_body_size=settings.max_body_bytes, responses=everywhere
@@ -138,6 +149,18 @@ async def _sweep_attachments(ctx: Context) -> None:
             continue
         if removed:
             log.info("removed %d attachment files nobody is shown any more", removed)
+
+
+async def _sweep_exports(ctx: Context) -> None:
+    while True:
+        try:
+            removed = await export_actions.sweep(ctx)
+        except Exception as exc:  # an outage now is no reason to stop sweeping later
+            log.warning("export sweep failed (%s); trying again later", exc)
+        else:
+            if removed:
+                log.info("removed %d expired export archives", removed)
+        await asyncio.sleep(ctx.settings.export_sweep_seconds)
 
 
 def _document_login_body(app: FastAPI) -> None:

@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-Variant = Literal["file", "thumbnail"]
+# "export": an account export's archive (parley.exports), signed with the same key.
+Variant = Literal["file", "thumbnail", "export"]
 ROUNDING = 300  # expiry rounded up to 5 minutes: repeated views reuse one URL (and cache)
 
 
@@ -28,6 +29,10 @@ class Links:
         expires = -(-(int(time.time()) + self.seconds) // ROUNDING) * ROUNDING
         path = f"/attachments/{attachment_id}" + ("/thumbnail" if variant == "thumbnail" else "")
         return f"{path}?exp={expires}&sig={self._signature(attachment_id, variant, expires)}"
+
+    def sign_until(self, path: str, resource_id: int, variant: Variant, expires: int) -> str:
+        """``path`` signed for ``resource_id`` until ``expires`` (a Unix time) exactly."""
+        return f"{path}?exp={expires}&sig={self._signature(resource_id, variant, expires)}"
 
     def verify(self, attachment_id: int, variant: Variant, expires: int, signature: str) -> bool:
         if expires < time.time():

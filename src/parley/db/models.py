@@ -7,6 +7,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -380,3 +381,29 @@ class PushDelivery(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)  # None: a test
     status: Mapped[int | None] = mapped_column(Integer, default=None)  # the HTTP status
     error: Mapped[str | None] = mapped_column(String(255), default=None)  # no answer: why
+
+
+class Export(Base):
+    """One "take my data with me" archive: built in the background, kept for a day."""
+
+    __tablename__ = "exports"
+    __table_args__ = MYSQL_TABLE_ARGS
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # "queued" | "running" | "done" | "failed"
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    # The owner's id while the export is queued or running, NULL after: the unique index
+    # lets each person have one export under way at a time, settled by the database even
+    # when two requests race (NULLs never clash, on SQLite and MariaDB alike).
+    active_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True, default=None)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Touched while a node holds the export (queued or running on it): a row whose node
+    # died stops being touched, and start-up or the sweep mark it failed.
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    storage_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    size: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    error: Mapped[str | None] = mapped_column(String(255), default=None)

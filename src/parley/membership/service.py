@@ -54,3 +54,11 @@ async def contacts(session: AsyncSession, user_id: int) -> frozenset[int]:
         select(ChatUser.user_id).where(ChatUser.chat_id.in_(shared)).distinct()
     )
     return frozenset(rows.all()) | {user_id}
+
+
+async def chat_ids(session: AsyncSession, user_id: int) -> list[int]:
+    """The chats the user is a member of now, by id."""
+    rows = await session.scalars(
+        select(ChatUser.chat_id).where(ChatUser.user_id == user_id).order_by(ChatUser.chat_id)
+    )
+    return list(rows.all())

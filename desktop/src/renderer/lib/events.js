@@ -16,6 +16,7 @@ export const EVENTS = Object.freeze({
   REACTION_REMOVED: 'reaction.removed',
   CHAT_SETTINGS: 'chat.settings',
   NOTIFICATIONS_SETTINGS: 'notifications.settings',
+  EXPORT_PROGRESS: 'export.progress',
   ERROR: 'error',
   PONG: 'pong',
 });
