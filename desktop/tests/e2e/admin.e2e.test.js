@@ -146,7 +146,7 @@ describe('Accounts, invites and administration, end to end', { timeout: 240_000 
     const list = devices.getByRole('list', { name: 'Signed-in devices' });
     await list.getByText('This device').waitFor();
     assert.ok((await list.locator('[data-session]').count()) >= 2);
-    await list.getByText(/Chrome on Linux/).first().waitFor();
+    await list.getByText(/^(Chrome|Chromium) on Linux/).first().waitFor();
     await screenshot(admin, 'admin-04-my-devices.png');
 
     await devices.getByRole('button', { name: 'Sign out everywhere else' }).click();
