@@ -2,6 +2,7 @@
 // export when opened, a progress bar while the server works on it (fed by the
 // export.progress socket event, and by asking every 2 s in case an event is missed),
 // then the download link and until when it works, or why it failed.
+import { bridge } from '../lib/bridge.js';
 import { formatSize } from '../lib/upload.js';
 import { h, setChildren } from '../lib/dom.js';
 import { note, when } from './account-common.js';
@@ -72,7 +73,11 @@ export function exportSection({ actions, timers = globalThis }) {
     }
     const size = job.size != null ? `, ${formatSize(job.size)}` : '';
     setChildren(status,
-      h('a', { href, download: '', class: 'font-medium text-brand-700 underline dark:text-brand-300', 'data-testid': 'export-download' },
+      h('a', {
+        href, download: '', class: 'font-medium text-brand-700 underline dark:text-brand-300', 'data-testid': 'export-download',
+        // The desktop app never navigates away: the OS browser downloads it (as attachments do).
+        onclick: (/** @type {MouseEvent} */ event) => bridge.openExternal(href) && event.preventDefault(),
+      },
         `Download (zip${size}) — link valid until ${when(job.expires_at)}`),
       h('p', { class: 'text-xs text-slate-500 dark:text-slate-400' }, `Exported ${when(job.finished_at ?? job.created_at)}.`));
   }
