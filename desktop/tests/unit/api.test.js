@@ -62,7 +62,7 @@ describe('api', () => {
     server.expireAccessTokens();
     server.state.refresh.clear();
     await expect(api.getChats()).rejects.toBeTruthy();
-    expect(signedOut).toEqual(['Your session has expired. Please sign in again.']);
+    expect(signedOut).toEqual(['You were signed out on this device: your session ended or was ended from elsewhere. Please sign in again.']);
     expect(session.get()).toBeNull();
   });
 

@@ -5,7 +5,11 @@
 import http from 'node:http';
 
 export async function startFakeServer() {
-  const state = { access: new Set(), refresh: new Set(), counter: 0, refreshCalls: 0, posted: [], uploads: [], requests: [], maxUpload: 64 * 1024 };
+  const state = {
+    access: new Set(), refresh: new Set(), counter: 0, refreshCalls: 0, posted: [], uploads: [], requests: [], maxUpload: 64 * 1024,
+    // Canned answers a test sets: 'METHOD /path' → [status, body]; each request's body is kept in `bodies`.
+    answers: {}, bodies: [], logins: [],
+  };
 
   function issue() {
     state.counter += 1;
@@ -28,7 +32,18 @@ export async function startFakeServer() {
       };
       const authed = state.access.has(String(req.headers.authorization).replace('Bearer ', ''));
       const path = req.url.split('?')[0];
+      const canned = state.answers[`${req.method} ${path}`];
+      if (path === '/auth/options' || path === '/auth/reset') {
+        state.requests.push(`${req.method} ${req.url}`);
+      if (canned) {
+        state.bodies.push(body);
+        return send(...canned);
+      }
+        state.bodies.push(body);
+        return canned ? send(...canned) : send(404, { detail: 'Not Found' });
+      }
       if (path === '/auth/login') {
+        state.logins.push(body);
         if (body.password !== 'correct horse') return send(401, { detail: 'Wrong username or password' });
         return send(200, issue());
       }
@@ -62,6 +77,10 @@ export async function startFakeServer() {
         });
       }
       state.requests.push(`${req.method} ${req.url}`);
+      if (canned) {
+        state.bodies.push(body);
+        return send(...canned);
+      }
       if (/^\/chats\/1\/messages\/\d+\/reactions\/[^/]+$/.test(path) && ['PUT', 'DELETE'].includes(req.method)) return send(204);
       if (/^\/chats\/1\/messages\/\d+\/readers$/.test(path)) return send(200, [{ id: 2, username: 'bob', display_name: 'Bob' }]);
       if (path === '/chats/1/messages' && req.method === 'GET') return send(200, []);

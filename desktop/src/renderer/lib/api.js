@@ -2,10 +2,13 @@
 // shortly before it expires, and on a 401 refreshes once and retries the request.
 import axios from 'axios';
 
-const AUTH_FREE = ['/auth/login', '/auth/register', '/auth/refresh'];
+const AUTH_FREE = ['/auth/login', '/auth/register', '/auth/refresh', '/auth/options', '/auth/reset'];
 // Refresh this long before expiry (or at 80% of a very short lifetime).
 const REFRESH_MARGIN_MS = 60_000;
 const RETRY_REFRESH_MS = 10_000;
+// The refresh token refused: it ran out, or the session was ended elsewhere (My devices,
+// a password reset, an administrator deactivating the account).
+export const SIGNED_OUT = 'You were signed out on this device: your session ended or was ended from elsewhere. Please sign in again.';
 
 /** @typedef {ReturnType<typeof createApi>} Api */
 /** @typedef {import('./types.js').Chat} Chat */
@@ -40,7 +43,8 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
   let refreshTimer = null;
 
   http.interceptors.request.use((config) => {
-    config.baseURL = getServer();
+    // A request may name its server (asking a server typed at sign-in for its options).
+    config.baseURL ??= getServer();
     const token = session.accessToken();
     if (token && !AUTH_FREE.includes(config.url ?? '')) config.headers.Authorization = `Bearer ${token}`;
     return config;
@@ -78,7 +82,7 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
         return data.access_token;
       } catch (err) {
         // Only a refusal ends the session; a network failure is retried later.
-        if (axios.isAxiosError(err) && err.response?.status === 401) signOut('Your session has expired. Please sign in again.');
+        if (axios.isAxiosError(err) && err.response?.status === 401) signOut(SIGNED_OUT);
         else scheduleRefresh(RETRY_REFRESH_MS);
         throw err;
       } finally {
@@ -98,10 +102,10 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
     refreshTimer = timers.setTimeout(() => refresh().catch(() => {}), delay ?? Math.max(0, left - margin));
   }
 
-  /** @param {string} username @param {string} password */
-  async function login(username, password) {
+  /** @param {string} username @param {string} password @param {string} [device]  this device's name (My devices) */
+  async function login(username, password, device) {
     /** @type {{data: Token}} */
-    const { data } = await http.post('/auth/login', { username, password });
+    const { data } = await http.post('/auth/login', { username, password, ...(device ? { device } : {}) });
     session.setTokens(data);
     scheduleRefresh();
     return getMe();
@@ -134,10 +138,21 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
   const body = (promise) => promise.then((r) => r.data);
 
   return {
+    /**
+     * Any other request, with the same token handling (lib/account-api.js builds on it).
+     * @template T
+     * @param {import('axios').AxiosRequestConfig} config
+     * @returns {Promise<T>}
+     */
+    request: (config) => body(http.request(config)),
     refresh,
     scheduleRefresh,
     stop: () => timers.clearTimeout(refreshTimer),
-    /** @param {{username: string, email: string, password: string, display_name?: string}} fields @returns {Promise<User>} */
+    /**
+     * `email` left out where the server allows accounts without one; `invite`: a token.
+     * @param {{username: string, email?: string, password: string, display_name?: string, invite?: string}} fields
+     * @returns {Promise<User>}
+     */
     register: (fields) => body(http.post('/auth/register', fields)),
     login,
     logout,

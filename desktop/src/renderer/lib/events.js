@@ -51,6 +51,7 @@ export const FRAMES = Object.freeze({
  *   | {type: typeof EVENTS.REACTION_REMOVED, chat_id: number, message_id: number, emoji: string, user_id: number}
  *   | {type: typeof EVENTS.CHAT_SETTINGS, chat_id: number, notify: 'all' | 'mentions' | 'none', muted_until: string | null}
  *   | {type: typeof EVENTS.NOTIFICATIONS_SETTINGS, settings: {quiet_hours: {start: string, end: string, time_zone: string} | null, allowed_user_ids: number[], push_previews: boolean}}
+ *   | {type: typeof EVENTS.EXPORT_PROGRESS, export: import('./account-api.js').ExportJob}
  *   | {type: typeof EVENTS.ERROR, code?: string, detail?: string, client_id?: string}
  *   | {type: typeof EVENTS.PONG}} ServerEvent
  */

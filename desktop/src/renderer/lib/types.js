@@ -7,8 +7,9 @@
  * @property {number} id
  * @property {string} username
  * @property {string} [display_name]
- * @property {string} [email]
+ * @property {string | null} [email]  null: an account without e-mail
  * @property {string} [created_at]
+ * @property {boolean} [is_admin]  yourself only (UserOut): administers the server
  * @property {boolean} [online]
  * @property {string | null} [last_seen_at]
  * @property {string | null} [avatar_url]  relative to the server; null: initials instead

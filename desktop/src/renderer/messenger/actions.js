@@ -46,11 +46,13 @@ const TYPING_EVERY_MS = 3_000;
  * @param {() => number} [deps.now]
  * @param {ReturnType<typeof createFrequentEmoji>} [deps.emoji]  the picker's favourites
  * @param {ReturnType<typeof createReactorCache>} [deps.reactors]  who reacted (shared with the event handlers, which forget)
+ * @param {ReturnType<typeof import('./account.js').createAccount>} [deps.account]  devices, export, administration
  */
 export function createActions({
   store, api, server, history, sync, reading, outgoing, socket, dialogs, drafts, onError, stop, now = () => Date.now(),
   emoji = createFrequentEmoji(null, 'parley.emoji'),
   reactors = createReactorCache({ load: (chatId, messageId) => api.getReactions(chatId, messageId) }),
+  account,
 }) {
   let lastTypingAt = 0;
   /** @param {string | null | undefined} url */
@@ -164,6 +166,7 @@ export function createActions({
     searchUsers: (q) => api.searchUsers(q),
     signOut,
     assetUrl,
+    ...(account ? { openDevices: account.openDevices, openAdmin: account.openAdmin, exports: account.exportActions } : {}),
   };
 
   /** A chat the server just created (or found: direct chats exist once) is opened. @param {Chat} chat */
@@ -321,6 +324,8 @@ export function createActions({
     openProfile() {
       dialogs.profile?.({ store, actions: profileActions });
     },
+    /** The administrator's screen (is_admin only). */
+    openAdmin: () => account?.openAdmin(),
     /** @param {number} chatId @returns {string} */
     loadDraft: (chatId) => drafts?.get(chatId) ?? '',
     /** While typing. @param {number} chatId @param {string} text */

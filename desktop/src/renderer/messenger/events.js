@@ -47,9 +47,10 @@ function withoutActorsView(chat) {
  * @param {ReturnType<typeof import('./notifications.js').createNotifications>} deps.notifications
  * @param {(text: string) => void} deps.toast
  * @param {ReturnType<typeof import('../lib/reactions.js').createReactorCache>} [deps.reactors]  who reacted, asked on hover
+ * @param {(job: import('../lib/account-api.js').ExportJob) => void} [deps.onExport]  my account export moved on (messenger/account.js)
  * @returns {Handlers}
  */
-export function createEventHandlers({ store, outgoing, sync, reading, notifications, toast, reactors }) {
+export function createEventHandlers({ store, outgoing, sync, reading, notifications, toast, reactors, onExport }) {
   const meId = () => store.me?.id;
   return {
     [EVENTS.MESSAGE_ACK]: (event) => {
@@ -119,6 +120,7 @@ export function createEventHandlers({ store, outgoing, sync, reading, notificati
     [EVENTS.NOTIFICATIONS_SETTINGS]: ({ settings }) => {
       if (store.me) store.setMe({ ...store.me, notifications: settings });
     },
+    [EVENTS.EXPORT_PROGRESS]: (event) => onExport?.(event.export),
     // Nothing to do: lib/ws.js takes pongs as signs of life and does not pass them on.
     [EVENTS.PONG]: null,
   };

@@ -16,6 +16,7 @@ import { openGroupInfo } from '../views/group-info.js';
 import { createNotifyPrompt } from '../views/notify-prompt.js';
 import { openProfile } from '../views/profile.js';
 import { renderShell } from '../views/shell.js';
+import { createAccount } from './account.js';
 import { createActions } from './actions.js';
 import { createEventHandlers, dispatcher } from './events.js';
 import { createHistory } from './history.js';
@@ -60,10 +61,11 @@ export function startMessenger({ root, api, session, server, storage }) {
   const sync = createSync({ store, api, history, reading, outgoing, onError });
   // Who reacted: asked on hover, forgotten on each reaction event for the message.
   const reactors = createReactorCache({ load: (chatId, messageId) => api.getReactions(chatId, messageId) });
+  const account = createAccount({ api, server, store });
   const socket = createSocket({
     url: (since) => wsUrl(server, `/ws?token=${encodeURIComponent(session.accessToken() ?? '')}${since ? `&since=${since}` : ''}`),
     getSince: () => store.lastSeenId,
-    onEvent: dispatcher(createEventHandlers({ store, outgoing, sync, reading, notifications, toast, reactors })),
+    onEvent: dispatcher(createEventHandlers({ store, outgoing, sync, reading, notifications, toast, reactors, onExport: account.onExport })),
     onState: (state) => store.setConnection(state),
     onOpen: () => {
       // Reaction events may have been missed while the socket was down.
@@ -77,6 +79,7 @@ export function startMessenger({ root, api, session, server, storage }) {
     dialogs: { confirm: confirmDialog, newGroup: newGroupDialog, groupInfo: openGroupInfo, profile: openProfile },
     emoji: createFrequentEmoji(storage, `parley.emoji:${store.me?.id}`),
     reactors,
+    account,
   });
   actionsRef = actions;
   shell = renderShell(root, { store, actions, notice: prompt?.element });

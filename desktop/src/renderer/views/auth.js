@@ -1,12 +1,23 @@
 // Sign-in and registration. Errors from the server are shown in words: a string
-// `detail`, or each validation error of a list on its own line.
+// `detail`, or each validation error of a list on its own line. The registration form
+// follows the server's GET /auth/options: an invite field on invite-only servers, no
+// form on closed ones, a word for the very first account (it administers the server),
+// e-mail optional where the server allows it. An invite link pasted into the server
+// address (or into "Have an invite link?") fills in both the server and the invite.
 import { describeError } from '../lib/errors.js';
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
 import { normaliseServerUrl } from '../lib/config.js';
+import { inviteToken, parseAccountLink } from '../lib/invite-link.js';
 
 /** @typedef {'signin' | 'register'} Mode */
 /** @typedef {{server: string, username: string, password: string}} SignIn */
-/** @typedef {SignIn & {email: string, display_name?: string}} Registration */
+/** @typedef {SignIn & {email: string, display_name?: string, invite?: string}} Registration */
+/** @typedef {import('../lib/account-api.js').AuthOptions} AuthOptions */
+/** @typedef {import('../lib/invite-link.js').AccountLink} AccountLink */
+
+export const CLOSED_TEXT = 'Accounts on this server are made by its administrator. Ask them for one, then sign in here.';
+export const FIRST_TEXT = 'You are the first: this account will administer the server.';
+export const NEED_INVITE = 'This server takes new accounts by invite only: paste the invite link your administrator sent.';
 
 /**
  * A labelled input; the rest of the props go to the <input>.
@@ -29,10 +40,18 @@ function field({ id, label, hint, ...input }) {
  * @param {string} [options.notice]           e.g. "Your session has expired"
  * @param {(values: SignIn) => Promise<void>} options.onSignIn
  * @param {(values: Registration) => Promise<void>} options.onRegister
+ * @param {(server: string) => Promise<AuthOptions>} [options.getOptions]  GET /auth/options of that server
+ * @param {string} [options.invite]   an invite token (from an invite link): opens the registration
+ * @param {(link: AccountLink & {reset: string}) => void} [options.onResetLink]  a password reset link was pasted
  */
-export function renderAuth(root, { server, notice = '', onSignIn, onRegister }) {
+export function renderAuth(root, { server, notice = '', onSignIn, onRegister, getOptions, invite = '', onResetLink }) {
   /** @type {Mode} */
-  let mode = 'signin';
+  let mode = invite ? 'register' : 'signin';
+  /** @type {AuthOptions | null} null: not known (not asked yet, or the server did not say) */
+  let options = null;
+  let optionsFor = '';
+  let inviteValue = invite;
+  let showInviteLink = false;
   const errorBox = h('div', {
     id: 'auth-error',
     role: 'alert',
@@ -70,12 +89,102 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister }) 
     mode = next;
     showError('');
     draw();
+    if (next === 'register') loadOptions();
     form.querySelector('input')?.focus();
   }
 
+  /**
+   * A pasted invite link: its server and invite, and on to the registration. A reset
+   * link goes to its own page. False (and said why) for anything else.
+   * @param {string} text
+   */
+  function useLink(text) {
+    let link;
+    try {
+      link = parseAccountLink(text);
+    } catch (err) {
+      showError(/** @type {Error} */ (err).message);
+      return false;
+    }
+    serverValue.current = link.server;
+    if (link.reset) {
+      onResetLink?.({ ...link, reset: link.reset });
+      return true;
+    }
+    inviteValue = link.invite ?? '';
+    showInviteLink = false;
+    mode = 'register';
+    showError('');
+    draw();
+    loadOptions();
+    return true;
+  }
+
+  /** Asks the server in the form what it allows, once per address. */
+  async function loadOptions() {
+    const url = normaliseServerUrl(serverValue.current);
+    if (!getOptions || !url || url === optionsFor) return;
+    optionsFor = url;
+    try {
+      const answer = await getOptions(url);
+      if (optionsFor !== url) return;
+      options = answer;
+    } catch {
+      // Unknown (an older server, or not reachable yet): the plain form, and the
+      // server says what is missing when the form is sent.
+      if (optionsFor === url) options = null;
+    }
+    if (mode === 'register') draw();
+  }
+
+  function registerFields() {
+    const closed = options?.registration === 'closed' && !options.first_account;
+    if (closed) return [h('p', { id: 'auth-closed', class: 'rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-700 dark:bg-slate-800 dark:text-slate-300' }, CLOSED_TEXT)];
+    const needsInvite = options?.registration === 'invite' && !options.first_account;
+    const emailOptional = options?.email_required === false;
+    return [
+      options?.first_account && h('p', { id: 'auth-first', role: 'status', class: 'rounded-lg bg-brand-50 px-3 py-2 text-sm text-brand-800 dark:bg-brand-600/15 dark:text-brand-100' }, FIRST_TEXT),
+      (needsInvite || inviteValue) && field({
+        id: 'invite', label: 'Invite', value: inviteValue, required: needsInvite, autocomplete: 'off', spellcheck: 'false',
+        hint: 'The invite link (or its code) your administrator sent',
+        oninput: (/** @type {InputEvent} */ e) => (inviteValue = /** @type {HTMLInputElement} */ (e.target).value),
+      }),
+      field({ id: 'username', label: 'Username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', hint: '3–32 letters, digits, “_” or “.”' }),
+      field({ id: 'email', label: emailOptional ? 'E-mail (optional)' : 'E-mail', type: 'email', autocomplete: 'email', required: !emailOptional }),
+      field({ id: 'display_name', label: 'Display name (optional)', autocomplete: 'name' }),
+      field({ id: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', required: true, hint: 'At least 8 characters' }),
+    ];
+  }
+
+  function inviteLinkField() {
+    if (!showInviteLink) {
+      return h('button', { type: 'button', class: 'text-sm font-medium text-brand-700 hover:underline dark:text-brand-300', onclick: () => {
+        showInviteLink = true;
+        draw();
+        /** @type {HTMLInputElement | null} */ (form.querySelector('#invite-link'))?.focus();
+      } }, 'Have an invite link?');
+    }
+    return field({
+      id: 'invite-link', label: 'Invite link', type: 'url', placeholder: 'https://chat.example.org/?invite=…', autocomplete: 'off', spellcheck: 'false',
+      hint: 'Paste it here: the server and the invite are filled in for you',
+      oninput: (/** @type {InputEvent} */ e) => {
+        const text = /** @type {HTMLInputElement} */ (e.target).value.trim();
+        // Typed a character at a time, it is not a link yet: judge it when complete.
+        if (/[?&](invite|reset)=/.test(text)) useLink(text);
+      },
+      onchange: (/** @type {Event} */ e) => {
+        const text = /** @type {HTMLInputElement} */ (e.target).value.trim();
+        if (text) useLink(text);
+      },
+    });
+  }
+
   function draw() {
+    // Redrawing (the server's options arrived) keeps what was typed.
+    const typed = Object.fromEntries(new FormData(form));
     setChildren(tabs, tab('signin', 'Sign in'), tab('register', 'Create account'));
     const signin = mode === 'signin';
+    const closed = !signin && options?.registration === 'closed' && !options.first_account;
     setChildren(
       form,
       signin
@@ -83,16 +192,25 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister }) 
             field({ id: 'username', label: 'Username or e-mail', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' }),
             field({ id: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true }),
           ]
-        : [
-            field({ id: 'username', label: 'Username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', hint: '3–32 letters, digits, “_” or “.”' }),
-            field({ id: 'email', label: 'E-mail', type: 'email', autocomplete: 'email', required: true }),
-            field({ id: 'display_name', label: 'Display name (optional)', autocomplete: 'name' }),
-            field({ id: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', required: true, hint: 'At least 8 characters' }),
-          ],
-      field({ id: 'server', label: 'Server address', type: 'url', value: serverValue.current, autocomplete: 'url', inputmode: 'url', spellcheck: 'false', oninput: (/** @type {InputEvent} */ e) => (serverValue.current = /** @type {HTMLInputElement} */ (e.target).value) }),
+        : registerFields(),
+      field({
+        id: 'server', label: 'Server address', type: 'url', value: serverValue.current, autocomplete: 'url', inputmode: 'url', spellcheck: 'false',
+        oninput: (/** @type {InputEvent} */ e) => {
+          const text = /** @type {HTMLInputElement} */ (e.target).value;
+          serverValue.current = text;
+          // An invite link pasted here: the server is its origin, the invite its token.
+          if (/[?&](invite|reset)=/.test(text)) useLink(text.trim());
+        },
+        onchange: () => mode === 'register' && loadOptions(),
+      }),
       errorBox,
-      h('button', { type: 'submit', class: 'btn-primary w-full py-2.5' }, signin ? 'Sign in' : 'Create account'),
+      !closed && h('button', { type: 'submit', class: 'btn-primary w-full py-2.5' }, signin ? 'Sign in' : 'Create account'),
+      signin && inviteLinkField(),
     );
+    for (const [name, value] of Object.entries(typed)) {
+      const input = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
+      if (input && name !== 'server' && name !== 'invite' && typeof value === 'string' && input.tagName === 'INPUT') input.value = value;
+    }
     tabs.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute('aria-controls', 'auth-form'));
     form.id = 'auth-form';
     form.setAttribute('role', 'tabpanel');
@@ -105,13 +223,21 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister }) 
     const values = /** @type {Registration} */ (Object.fromEntries(new FormData(form)));
     const serverUrl = normaliseServerUrl(values.server);
     if (!serverUrl) return showError('Server address: enter an address such as https://chat.example.org');
+    /** @type {string | undefined} */
+    let token;
+    if (mode === 'register' && 'invite' in values) {
+      const text = String(values.invite ?? '').trim();
+      token = text ? inviteToken(text) ?? undefined : undefined;
+      if (text && !token) return showError('Invite: paste the whole invite link, or the code after “?invite=”.');
+      if (!token && options?.registration === 'invite' && !options.first_account) return showError(NEED_INVITE);
+    }
     const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]'));
     button.disabled = true;
     button.textContent = mode === 'signin' ? 'Signing in…' : 'Creating account…';
     showError('');
     try {
       if (mode === 'signin') await onSignIn({ ...values, server: serverUrl });
-      else await onRegister({ ...values, server: serverUrl, display_name: values.display_name?.trim() || undefined });
+      else await onRegister({ ...values, server: serverUrl, display_name: values.display_name?.trim() || undefined, invite: token });
     } catch (err) {
       showError(describeError(err));
       button.disabled = false;
@@ -120,6 +246,7 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister }) 
   });
 
   draw();
+  if (mode === 'register') loadOptions();
   setChildren(
     root,
     h(

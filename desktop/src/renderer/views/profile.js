@@ -6,6 +6,7 @@ import { ICONS, h, icon, setChildren } from '../lib/dom.js';
 import { TOPICS } from '../lib/store.js';
 import { avatar } from './common.js';
 import { openDialog } from './dialogs.js';
+import { exportSection } from './export.js';
 import { notificationSettingsForm } from './notification-settings.js';
 
 /** @typedef {import('../lib/types.js').User} User */
@@ -23,6 +24,9 @@ import { notificationSettingsForm } from './notification-settings.js';
  * @property {(fields: Partial<import('../lib/types.js').NotificationSettings>) => Promise<void>} [saveNotifications]
  *   quiet hours, allowed people, push previews (PATCH /users/me/notifications)
  * @property {(q: string) => Promise<User[]>} [searchUsers]  to pick the allowed people
+ * @property {() => void} [openDevices]  My devices (views/devices.js)
+ * @property {() => void} [openAdmin]    the administrator's screen (views/admin.js), for is_admin users
+ * @property {import('./export.js').ExportActions} [exports]  Your data: the account export
  */
 
 const IMAGE_TYPES = 'image/png,image/jpeg,image/gif,image/webp';
@@ -106,6 +110,11 @@ export function openProfile({ store, actions }) {
     note: message('profile-notifications-note'),
   });
 
+  // ---- devices, administration, your data --------------------------------------
+  const devicesButton = actions.openDevices && h('button', { type: 'button', class: 'btn-ghost', onclick: () => actions.openDevices?.() }, 'My devices');
+  const adminButton = actions.openAdmin && h('button', { type: 'button', class: 'btn-ghost', onclick: () => actions.openAdmin?.() }, 'Administration');
+  const exports = actions.exports && exportSection({ actions: actions.exports });
+
   const who = h('p', { class: 'truncate text-sm text-slate-500 dark:text-slate-400' });
   const signOutButton = h('button', { type: 'button', class: 'btn-ghost text-red-600 dark:text-red-400' }, icon(ICONS.logout, 'mr-1 inline size-4'), 'Sign out of this device');
 
@@ -122,6 +131,8 @@ export function openProfile({ store, actions }) {
     nameForm,
     passwordForm,
     notificationsForm,
+    exports?.element,
+    (devicesButton || adminButton) && h('div', { class: 'flex flex-wrap gap-2 border-t border-slate-200 pt-4 dark:border-slate-800' }, devicesButton, adminButton),
     h('div', { class: 'flex justify-end border-t border-slate-200 pt-4 dark:border-slate-800' }, signOutButton)));
 
   function render() {
@@ -131,6 +142,7 @@ export function openProfile({ store, actions }) {
     setChildren(picture, avatar({ name, seed: me.id, size: 'size-24 text-2xl', src: localPreview ?? actions.assetUrl(me.avatar_url) }));
     who.textContent = `@${me.username}${me.email ? ` · ${me.email}` : ''}`;
     removeButton.disabled = !me.avatar_url;
+    adminButton?.classList.toggle('hidden', !me.is_admin);
     if (document.activeElement !== nameInput) nameInput.value = me.display_name ?? '';
   }
 
@@ -214,6 +226,7 @@ export function openProfile({ store, actions }) {
   const unsubscribe = store.subscribe((topic) => topic === TOPICS.ME && render());
   dialog.addEventListener('close', () => {
     unsubscribe();
+    exports?.stop();
     if (localPreview) URL.revokeObjectURL(localPreview);
   });
   render();

@@ -21,6 +21,7 @@ import { avatar } from './common.js';
  * @property {() => void} newGroup
  * @property {() => void} signOut
  * @property {() => void} [openProfile]  my profile (views/profile.js)
+ * @property {() => void} [openAdmin]  the administrator's screen (views/admin.js)
  * @property {(url: string | null | undefined) => string | null} [assetUrl]  an avatar_url, resolved against the server
  */
 
@@ -189,6 +190,7 @@ export function createSidebar({ store, actions, now = Date.now, notice }) {
   }
 
   function renderMe() {
+    adminButton.classList.toggle('hidden', !store.me?.is_admin);
     const me = store.me;
     meName.textContent = me?.display_name || me?.username || '';
     setChildren(meAvatar, avatar({ name: meName.textContent || '?', seed: me?.id ?? 0, size: 'size-9 text-xs', src: picture(me?.avatar_url) }));
@@ -249,6 +251,8 @@ export function createSidebar({ store, actions, now = Date.now, notice }) {
     }
   });
 
+  // Only administrators see it (store.me.is_admin); the server refuses everyone else.
+  const adminButton = h('button', { type: 'button', class: 'icon-btn hidden', 'aria-label': 'Administration', title: 'Administration: users, invites, server', onclick: () => actions.openAdmin?.() }, icon(ICONS.shield));
   const element = h(
     'aside',
     { class: 'flex h-full min-h-0 w-full flex-col border-r border-slate-200 bg-white md:w-80 lg:w-96 dark:border-slate-800 dark:bg-slate-900', 'aria-label': 'Chat list' },
@@ -262,6 +266,7 @@ export function createSidebar({ store, actions, now = Date.now, notice }) {
         title: 'My profile: name, picture, password',
         onclick: () => actions.openProfile?.(),
       }, meAvatar, h('div', { class: 'min-w-0 flex-1' }, meName, status)),
+      adminButton,
       h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'New group', title: 'New group', onclick: () => actions.newGroup() }, icon(ICONS.group)),
       h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Sign out', title: 'Sign out', onclick: () => actions.signOut() }, icon(ICONS.logout)),
     ),
