@@ -1,12 +1,15 @@
 // Top level: shows sign-in or the messenger, and switches between them.
 import { createApi } from './lib/api.js';
 import { loadServerUrl, saveServerUrl } from './lib/config.js';
+import { createOfflineStore } from './lib/offline-store.js';
 import { createSession } from './lib/session.js';
 import { startMessenger } from './messenger/index.js';
 import { renderAuth } from './views/auth.js';
 
 /** @param {HTMLElement} root @param {Storage} [storage] */
 export function startApp(root, storage = globalThis.localStorage) {
+  // The last chats read, kept for offline starts (lib/offline-store.js).
+  const offlineStore = createOfflineStore();
   let server = loadServerUrl(storage);
   const session = createSession(storage);
   /** @type {ReturnType<typeof startMessenger> | null} */
@@ -23,6 +26,9 @@ export function startApp(root, storage = globalThis.localStorage) {
   function showAuth(notice = '') {
     messenger?.stop();
     messenger = null;
+    // Signed out (or never in): the next person at this computer must not see the
+    // previous one's chats offline.
+    offlineStore.clear().catch(() => {});
     renderAuth(root, {
       server,
       notice,
@@ -41,7 +47,7 @@ export function startApp(root, storage = globalThis.localStorage) {
   }
 
   function showMessenger() {
-    messenger = startMessenger({ root, api, session, server, storage });
+    messenger = startMessenger({ root, api, session, server, storage, offlineStore });
   }
 
   if (session.refreshToken() && session.user()) showMessenger();

@@ -46,11 +46,14 @@ const TYPING_EVERY_MS = 3_000;
  * @param {() => number} [deps.now]
  * @param {ReturnType<typeof createFrequentEmoji>} [deps.emoji]  the picker's favourites
  * @param {ReturnType<typeof createReactorCache>} [deps.reactors]  who reacted (shared with the event handlers, which forget)
+ * @param {import('../views/notification-settings.js').PushControls} [deps.push]  this browser's Web Push (web client only)
+ * @param {() => Promise<void>} [deps.beforeSignOut]  clean-up that needs the session still (push unsubscribes)
  */
 export function createActions({
   store, api, server, history, sync, reading, outgoing, socket, dialogs, drafts, onError, stop, now = () => Date.now(),
   emoji = createFrequentEmoji(null, 'parley.emoji'),
   reactors = createReactorCache({ load: (chatId, messageId) => api.getReactions(chatId, messageId) }),
+  push, beforeSignOut,
 }) {
   let lastTypingAt = 0;
   /** @param {string | null | undefined} url */
@@ -110,6 +113,7 @@ export function createActions({
     emoji.forget();
     reactors.clear();
     stop();
+    await beforeSignOut?.().catch(() => {});
     // Ends the session on the server and locally; the app then shows sign-in.
     await api.logout().catch(() => {});
   }
@@ -164,6 +168,7 @@ export function createActions({
     searchUsers: (q) => api.searchUsers(q),
     signOut,
     assetUrl,
+    push,
   };
 
   /** A chat the server just created (or found: direct chats exist once) is opened. @param {Chat} chat */

@@ -6,7 +6,7 @@ import { ICONS, h, icon, setChildren } from '../lib/dom.js';
 import { TOPICS } from '../lib/store.js';
 import { avatar } from './common.js';
 import { openDialog } from './dialogs.js';
-import { notificationSettingsForm } from './notification-settings.js';
+import { notificationSettingsForm, pushSection } from './notification-settings.js';
 
 /** @typedef {import('../lib/types.js').User} User */
 
@@ -23,6 +23,7 @@ import { notificationSettingsForm } from './notification-settings.js';
  * @property {(fields: Partial<import('../lib/types.js').NotificationSettings>) => Promise<void>} [saveNotifications]
  *   quiet hours, allowed people, push previews (PATCH /users/me/notifications)
  * @property {(q: string) => Promise<User[]>} [searchUsers]  to pick the allowed people
+ * @property {import('./notification-settings.js').PushControls} [push]  Web Push on this device (web client)
  */
 
 const IMAGE_TYPES = 'image/png,image/jpeg,image/gif,image/webp';
@@ -122,6 +123,7 @@ export function openProfile({ store, actions }) {
     nameForm,
     passwordForm,
     notificationsForm,
+    actions.push && pushSection({ push: actions.push }),
     h('div', { class: 'flex justify-end border-t border-slate-200 pt-4 dark:border-slate-800' }, signOutButton)));
 
   function render() {
