@@ -7,6 +7,7 @@ import { bridge } from './lib/bridge.js';
 import { defaultServerUrl, loadServerUrl, saveServerUrl } from './lib/config.js';
 import { deviceName } from './lib/device-name.js';
 import { tokensOf } from './lib/invite-link.js';
+import { createOfflineStore } from './lib/offline-store.js';
 import { createSession } from './lib/session.js';
 import { startMessenger } from './messenger/index.js';
 import { renderAuth } from './views/auth.js';
@@ -16,6 +17,8 @@ export const PASSWORD_CHANGED = 'Your password was changed and your other device
 
 /** @param {HTMLElement} root @param {Storage} [storage] */
 export function startApp(root, storage = globalThis.localStorage) {
+  // The last chats read, kept for offline starts (lib/offline-store.js).
+  const offlineStore = createOfflineStore();
   let server = loadServerUrl(storage);
   const session = createSession(storage);
   /** @type {ReturnType<typeof startMessenger> | null} */
@@ -46,6 +49,9 @@ export function startApp(root, storage = globalThis.localStorage) {
   function showAuth(notice = '') {
     messenger?.stop();
     messenger = null;
+    // Signed out (or never in): the next person at this computer must not see the
+    // previous one's chats offline.
+    offlineStore.clear().catch(() => {});
     renderAuth(root, {
       server,
       notice,
@@ -88,7 +94,7 @@ export function startApp(root, storage = globalThis.localStorage) {
   }
 
   function showMessenger() {
-    messenger = startMessenger({ root, api, session, server, storage });
+    messenger = startMessenger({ root, api, session, server, storage, offlineStore });
   }
 
   if (link.reset) showReset(server, link.reset);

@@ -142,6 +142,13 @@ def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
     return body
 
 
+def _prepare(
+    vapid: Vapid, endpoint: str, p256dh: str, auth: str, payload: dict[str, Any]
+) -> tuple[bytes, dict[str, str]]:
+    body = encrypt(json.dumps(payload, separators=(",", ":")).encode(), p256dh, auth)
+    return body, vapid.headers(endpoint)
+
+
 async def post(
     client: httpx.AsyncClient,
     vapid: Vapid,
@@ -154,9 +161,11 @@ async def post(
     urgency: str = "normal",
 ) -> int:
     """Push ``payload`` (JSON) to one subscription; the push service's HTTP status."""
-    body = encrypt(json.dumps(payload, separators=(",", ":")).encode(), p256dh, auth)
+    # Encrypting (an ECDH per push) and signing are CPU work: in a thread, so that a
+    # message to a large group does not hold up the sends answered on this event loop.
+    body, signed = await asyncio.to_thread(_prepare, vapid, endpoint, p256dh, auth, payload)
     headers = {
-        **vapid.headers(endpoint),
+        **signed,
         "Content-Encoding": "aes128gcm",
         "Content-Type": "application/octet-stream",
         "TTL": str(TTL_SECONDS),

@@ -230,6 +230,17 @@ export function createApi({ session, getServer, onSignedOut, now = () => Date.no
      * @returns {Promise<import('./types.js').NotificationSettings>}
      */
     updateNotificationSettings: (fields) => body(http.patch('/users/me/notifications', fields)),
+    // ---- Web Push (lib/push.js) --------------------------------------------------
+    /** GET /push/key: the applicationServerKey (404: push is off on this server). @returns {Promise<string>} */
+    getPushKey: () => body(http.get('/push/key')).then((data) => /** @type {{vapid_public_key: string}} */ (data).vapid_public_key),
+    /** @param {{endpoint: string, keys: {p256dh: string, auth: string}, device?: string}} subscription */
+    addPushSubscription: (subscription) => body(http.post('/push/subscriptions', subscription)),
+    /** @param {string} endpoint */
+    removePushSubscription: (endpoint) => body(http.delete('/push/subscriptions', { data: { endpoint } })),
+    /** My devices, each with its last pushes. @returns {Promise<import('./types.js').PushDevice[]>} */
+    getPushDevices: () => body(http.get('/push/subscriptions')),
+    /** A test notification to each of my devices. @returns {Promise<{devices: number}>} */
+    testPush: () => body(http.post('/push/test')),
     /** @param {number} chatId @param {number} userId @param {'admin' | 'member'} role @returns {Promise<Chat>} */
     setMemberRole: (chatId, userId, role) => body(http.patch(`/chats/${chatId}/members/${userId}`, { role })),
     /**

@@ -127,4 +127,11 @@
  * @property {(id: any) => void} clearTimeout
  */
 
+/**
+ * GET /push/subscriptions: one of my devices and its last pushes, newest first
+ * (`status`: the push service's HTTP status, null when it never answered).
+ * @typedef {{id: number, endpoint: string, device: string | null, created_at: string,
+ *   deliveries: {at: string, message_id: number | null, status: number | null, error: string | null}[]}} PushDevice
+ */
+
 export {};

@@ -47,12 +47,15 @@ const TYPING_EVERY_MS = 3_000;
  * @param {ReturnType<typeof createFrequentEmoji>} [deps.emoji]  the picker's favourites
  * @param {ReturnType<typeof createReactorCache>} [deps.reactors]  who reacted (shared with the event handlers, which forget)
  * @param {ReturnType<typeof import('./account.js').createAccount>} [deps.account]  devices, export, administration
+ * @param {import('../views/notification-settings.js').PushControls} [deps.push]  this browser's Web Push (web client only)
+ * @param {() => Promise<void>} [deps.beforeSignOut]  clean-up that needs the session still (push unsubscribes)
  */
 export function createActions({
   store, api, server, history, sync, reading, outgoing, socket, dialogs, drafts, onError, stop, now = () => Date.now(),
   emoji = createFrequentEmoji(null, 'parley.emoji'),
   reactors = createReactorCache({ load: (chatId, messageId) => api.getReactions(chatId, messageId) }),
   account,
+  push, beforeSignOut,
 }) {
   let lastTypingAt = 0;
   /** @param {string | null | undefined} url */
@@ -112,6 +115,7 @@ export function createActions({
     emoji.forget();
     reactors.clear();
     stop();
+    await beforeSignOut?.().catch(() => {});
     // Ends the session on the server and locally; the app then shows sign-in.
     await api.logout().catch(() => {});
   }
@@ -167,6 +171,7 @@ export function createActions({
     signOut,
     assetUrl,
     ...(account ? { openDevices: account.openDevices, openAdmin: account.openAdmin, exports: account.exportActions } : {}),
+    push,
   };
 
   /** A chat the server just created (or found: direct chats exist once) is opened. @param {Chat} chat */

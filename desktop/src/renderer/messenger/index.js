@@ -9,6 +9,9 @@ import { describeError } from '../lib/errors.js';
 import { createDrafts } from '../lib/drafts.js';
 import { createStore } from '../lib/store.js';
 import { createFrequentEmoji, createReactorCache } from '../lib/reactions.js';
+import { createOfflineStore } from '../lib/offline-store.js';
+import { createPush } from '../lib/push.js';
+import { onNotificationOpen, takeChatFromAddress } from '../lib/pwa.js';
 import { createWebNotifier } from '../lib/web-notifications.js';
 import { createSocket } from '../lib/ws.js';
 import { confirmDialog, newGroupDialog } from '../views/dialogs.js';
@@ -21,6 +24,7 @@ import { createActions } from './actions.js';
 import { createEventHandlers, dispatcher } from './events.js';
 import { createHistory } from './history.js';
 import { createNotifications } from './notifications.js';
+import { createOffline } from './offline.js';
 import { createOutgoing } from './outgoing.js';
 import { createReadPolicy } from './read-policy.js';
 import { createSync } from './sync.js';
@@ -32,8 +36,9 @@ import { createSync } from './sync.js';
  * @param {ReturnType<typeof import('../lib/session.js').createSession>} deps.session
  * @param {string} deps.server
  * @param {Storage} deps.storage
+ * @param {import('../lib/offline-store.js').OfflineStore} [deps.offlineStore]  the last chats read, for offline starts
  */
-export function startMessenger({ root, api, session, server, storage }) {
+export function startMessenger({ root, api, session, server, storage, offlineStore = createOfflineStore() }) {
   const store = createStore();
   store.setMe(session.user());
 
@@ -56,7 +61,17 @@ export function startMessenger({ root, api, session, server, storage }) {
   let actionsRef = null;
   const web = bridge.isDesktop || !('Notification' in window) ? undefined
     : createWebNotifier({ onOpen: (chatId) => actionsRef?.openChat(chatId) });
-  const prompt = web ? createNotifyPrompt({ request: () => web.request() }) : null;
+  // Web Push (lib/push.js): subscribes once notifications are allowed, here at start
+  // and after the prompt's "Turn on".
+  const push = createPush({ api, storage, key: `parley.push:${server}:${store.me?.id}` });
+  const syncPush = () => push.sync().catch((err) => console.warn('Parley: push subscription failed', err));
+  const prompt = web ? createNotifyPrompt({
+    request: async () => {
+      const answer = await web.request();
+      if (answer === 'granted') syncPush();
+      return answer;
+    },
+  }) : null;
   const notifications = createNotifications({ store, bridge, web, onPermissionWanted: () => prompt?.show() });
   const sync = createSync({ store, api, history, reading, outgoing, onError });
   // Who reacted: asked on hover, forgotten on each reaction event for the message.
@@ -80,9 +95,23 @@ export function startMessenger({ root, api, session, server, storage }) {
     emoji: createFrequentEmoji(storage, `parley.emoji:${store.me?.id}`),
     reactors,
     account,
+    push: push.supported ? {
+      state: () => push.state(),
+      enable: () => push.enable(),
+      endpoint: () => push.endpoint(),
+      devices: () => api.getPushDevices(),
+      test: () => api.testPush(),
+    } : undefined,
+    beforeSignOut: () => push.signOut(),
   });
   actionsRef = actions;
-  shell = renderShell(root, { store, actions, notice: prompt?.element });
+  const offline = createOffline({
+    store, offlineStore, history, server,
+    composer: () => root.querySelector('form[aria-label="Write a message"]'),
+  });
+  const notices = document.createElement('div');
+  notices.append(offline.banner, ...(prompt ? [prompt.element] : []));
+  shell = renderShell(root, { store, actions, notice: notices });
 
   reading.start();
   const onOnline = () => outgoing.flush();
@@ -92,6 +121,9 @@ export function startMessenger({ root, api, session, server, storage }) {
   window.addEventListener('pagehide', onPageHide);
   const offOpenChat = bridge.onOpenChat((chatId) => actions.openChat(chatId));
   const offResume = bridge.onResume(() => socket.recheck());
+  // A clicked push notification: in this window, or `?chat=` in the one it opened.
+  const offPushOpen = onNotificationOpen((chatId) => actions.openChat(chatId));
+  const chatFromAddress = bridge.isDesktop ? null : takeChatFromAddress();
 
   let stopped = false;
   function stop() {
@@ -107,12 +139,20 @@ export function startMessenger({ root, api, session, server, storage }) {
     drafts.flush();
     offOpenChat();
     offResume();
+    offPushOpen();
+    offline.stop();
     shell?.destroy();
   }
 
   api.scheduleRefresh();
   api.getMe().then((me) => store.setMe(me), () => {});
-  sync.start(() => socket.start());
+  sync.start(() => socket.start()).then((loaded) => {
+    if (!loaded) return offline.enter();
+    if (chatFromAddress !== null && store.chat(chatFromAddress)) actions.openChat(chatFromAddress);
+    syncPush();
+  }).then(() => {
+    if (offline.offline && chatFromAddress !== null && store.chat(chatFromAddress)) actions.openChat(chatFromAddress);
+  });
 
   return { stop, store };
 }

@@ -25,13 +25,16 @@ export function createSync({ store, api, history, reading, outgoing, onError }) 
      * Loads the chat list, then connects (also when the list failed: the socket
      * retries, and each connection loads the list again).
      * @param {() => void} connect
+     * @returns {Promise<boolean>} whether the list loaded (false: start offline)
      */
     async start(connect) {
       try {
         await loadChats();
         chatsFresh = true;
+        return true;
       } catch (err) {
         onError(err);
+        return false;
       } finally {
         connect();
       }

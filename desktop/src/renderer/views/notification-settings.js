@@ -1,7 +1,10 @@
 // The profile screen's notification settings, held by the server for all my devices
 // (PATCH /users/me/notifications): quiet hours in a time zone, the people allowed
-// through them, and whether pushes carry the message's text.
+// through them, and whether pushes carry the message's text; and Web Push on this
+// device (the web client): its state, a test notification, the devices' delivery log.
+import { describeError } from '../lib/errors.js';
 import { h, setChildren } from '../lib/dom.js';
+import { PUSH_STATE_WORDS } from '../lib/push.js';
 import { memberName } from '../lib/names.js';
 
 /** @typedef {import('../lib/types.js').User} User */
@@ -99,4 +102,105 @@ export function notificationSettingsForm({ store, save, searchUsers, note }) {
   });
   renderChips();
   return form;
+}
+
+/**
+ * What the "Push to this device" section needs (messenger/index.js builds it from
+ * lib/push.js and the API).
+ * @typedef {object} PushControls
+ * @property {() => Promise<import('../lib/push.js').PushState>} state
+ * @property {() => Promise<import('../lib/push.js').PushState>} enable  asks the browser, then subscribes
+ * @property {() => Promise<string | null>} endpoint  this browser's, to mark it in the log
+ * @property {() => Promise<import('../lib/types.js').PushDevice[]>} devices  GET /push/subscriptions
+ * @property {() => Promise<{devices: number}>} test  POST /push/test
+ */
+
+/** A delivery's outcome in words. @param {{status: number | null, error: string | null}} d */
+export function deliveryOutcome(d) {
+  if (d.error) return d.status ? `${d.error}` : `Failed: ${d.error}`;
+  if (d.status !== null && d.status >= 200 && d.status < 300) return `Accepted by the push service (${d.status})`;
+  return d.status === null ? 'No answer from the push service' : `Push service answered ${d.status}`;
+}
+
+/** @param {string} iso */
+const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/**
+ * "Push to this device": its state in words, turning it on, a test notification, and
+ * every device's last pushes as the server logged them.
+ * @param {{push: PushControls}} deps
+ */
+export function pushSection({ push }) {
+  const stateLine = h('p', { class: 'text-sm', 'data-push-state': '' }, 'Checking…');
+  const note = h('p', { class: 'hidden text-sm', role: 'status' });
+  const log = h('ul', { class: 'space-y-2', 'aria-label': 'Push deliveries by device' });
+  const enableButton = h('button', { type: 'button', class: 'btn-ghost hidden' }, 'Turn on push for this device');
+  const testButton = h('button', { type: 'button', class: 'btn-ghost' }, 'Send me a test notification');
+  const refreshButton = h('button', { type: 'button', class: 'btn-ghost' }, 'Refresh the log');
+
+  /** @param {string} text @param {boolean} [failed] */
+  function say(text, failed = false) {
+    note.className = failed ? 'text-sm text-red-600 dark:text-red-400' : 'text-sm text-emerald-700 dark:text-emerald-400';
+    note.setAttribute('role', failed ? 'alert' : 'status');
+    note.textContent = text;
+  }
+
+  /** @param {import('../lib/push.js').PushState} state */
+  function showState(state) {
+    stateLine.dataset.pushState = state;
+    stateLine.textContent = PUSH_STATE_WORDS[state];
+    enableButton.classList.toggle('hidden', state !== 'off');
+  }
+
+  async function renderLog() {
+    const [devices, mine] = await Promise.all([push.devices(), push.endpoint().catch(() => null)]);
+    if (!devices.length) {
+      setChildren(log, h('li', { class: 'text-sm text-slate-500 dark:text-slate-400' }, 'No device receives pushes yet.'));
+      return;
+    }
+    setChildren(log, devices.map((d) => h('li', { class: 'rounded-lg border border-slate-200 p-2 dark:border-slate-800', 'data-device': d.device ?? '' },
+      h('p', { class: 'text-sm font-medium' }, d.device || 'Unnamed device', d.endpoint === mine ? ' (this device)' : ''),
+      d.deliveries.length
+        ? h('ul', { class: 'mt-1 space-y-0.5 text-xs text-slate-600 dark:text-slate-300' }, d.deliveries.map((x) =>
+          h('li', null, `${when(x.at)} — ${x.message_id === null ? 'test' : `message ${x.message_id}`}: ${deliveryOutcome(x)}`)))
+        : h('p', { class: 'text-xs text-slate-500 dark:text-slate-400' }, 'No pushes yet.'))));
+  }
+  const loadLog = () => renderLog().catch((err) => say(describeError(err), true));
+
+  enableButton.addEventListener('click', async () => {
+    enableButton.disabled = true;
+    try {
+      showState(await push.enable());
+      await loadLog();
+    } catch (err) {
+      say(describeError(err), true);
+    } finally {
+      enableButton.disabled = false;
+    }
+  });
+  testButton.addEventListener('click', async () => {
+    testButton.disabled = true;
+    try {
+      const { devices } = await push.test();
+      say(devices
+        ? `Test notification sent to ${devices} device${devices > 1 ? 's' : ''}; the log below shows what each push service answered.`
+        : 'No device receives pushes yet: turn push on first.');
+      // The worker pushes after the answer: look again shortly for its outcome.
+      setTimeout(loadLog, 1500);
+    } catch (err) {
+      say(describeError(err), true);
+    } finally {
+      testButton.disabled = false;
+    }
+  });
+  refreshButton.addEventListener('click', loadLog);
+
+  push.state().then(showState, () => showState('unsupported'));
+  loadLog();
+  return h('section', { class: 'space-y-2', 'aria-labelledby': 'profile-push-heading' },
+    h('h3', { id: 'profile-push-heading', class: 'text-sm font-semibold' }, 'Push to this device'),
+    stateLine,
+    h('div', { class: 'flex flex-wrap gap-2' }, enableButton, testButton, refreshButton),
+    note,
+    log);
 }

@@ -7,7 +7,7 @@ import { TOPICS } from '../lib/store.js';
 import { avatar } from './common.js';
 import { openDialog } from './dialogs.js';
 import { exportSection } from './export.js';
-import { notificationSettingsForm } from './notification-settings.js';
+import { notificationSettingsForm, pushSection } from './notification-settings.js';
 
 /** @typedef {import('../lib/types.js').User} User */
 
@@ -27,6 +27,7 @@ import { notificationSettingsForm } from './notification-settings.js';
  * @property {() => void} [openDevices]  My devices (views/devices.js)
  * @property {() => void} [openAdmin]    the administrator's screen (views/admin.js), for is_admin users
  * @property {import('./export.js').ExportActions} [exports]  Your data: the account export
+ * @property {import('./notification-settings.js').PushControls} [push]  Web Push on this device (web client)
  */
 
 const IMAGE_TYPES = 'image/png,image/jpeg,image/gif,image/webp';
@@ -133,6 +134,7 @@ export function openProfile({ store, actions }) {
     notificationsForm,
     exports?.element,
     (devicesButton || adminButton) && h('div', { class: 'flex flex-wrap gap-2 border-t border-slate-200 pt-4 dark:border-slate-800' }, devicesButton, adminButton),
+    actions.push && pushSection({ push: actions.push }),
     h('div', { class: 'flex justify-end border-t border-slate-200 pt-4 dark:border-slate-800' }, signOutButton)));
 
   function render() {
