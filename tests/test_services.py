@@ -396,10 +396,16 @@ async def test_registered_users_start_chats(db: Db) -> None:
     """Users made by the sign-up rule, not by hand, are what the chat rules expect."""
     auth = Auth(Passwords(1, 8 * 1024), "k" * 40, 15, 30)
     alice = await db.run(
-        register, auth, RegisterIn(username="Alice", email="alice@example.com", password="x" * 8)
+        register,
+        auth,
+        RegisterIn(username="Alice", email="alice@example.com", password="x" * 8),
+        "open",
     )
     bob = await db.run(
-        register, auth, RegisterIn(username="bob", email="bob@example.com", password="y" * 8)
+        register,
+        auth,
+        RegisterIn(username="bob", email="bob@example.com", password="y" * 8),
+        "open",
     )
     view, created = await db.run(chats.create_direct, alice, bob.id, VIEWS)
     assert created
