@@ -1,9 +1,9 @@
 // My profile (opened from the sidebar): picture, display name, password, and signing
 // out of this device. Each part saves on its own and says in words what went wrong
 // (the server's refusals: a wrong current password, a file that is not an image, ...).
-import { describeError } from '../lib/errors.js';
 import { ICONS, h, icon, setChildren } from '../lib/dom.js';
 import { TOPICS } from '../lib/store.js';
+import { note } from './account-common.js';
 import { avatar } from './common.js';
 import { openDialog } from './dialogs.js';
 import { exportSection } from './export.js';
@@ -34,33 +34,6 @@ const IMAGE_TYPES = 'image/png,image/jpeg,image/gif,image/webp';
 const MIN_PASSWORD = 8;
 
 /**
- * A line under a form: an error (role=alert) or a confirmation (role=status).
- * @param {string} id
- */
-function message(id) {
-  const el = h('p', { id, class: 'hidden text-sm whitespace-pre-line' });
-  return {
-    el,
-    /** @param {string} text */
-    ok(text) {
-      el.setAttribute('role', 'status');
-      el.className = 'text-sm text-emerald-700 dark:text-emerald-400';
-      el.textContent = text;
-    },
-    /** @param {unknown} err */
-    fail(err) {
-      el.setAttribute('role', 'alert');
-      el.className = 'text-sm whitespace-pre-line text-red-600 dark:text-red-400';
-      el.textContent = typeof err === 'string' ? err : describeError(err);
-    },
-    clear() {
-      el.className = 'hidden';
-      el.textContent = '';
-    },
-  };
-}
-
-/**
  * @param {object} deps
  * @param {import('../lib/store.js').Store} deps.store
  * @param {ProfileActions} deps.actions
@@ -75,12 +48,12 @@ export function openProfile({ store, actions }) {
   const fileInput = h('input', { type: 'file', accept: IMAGE_TYPES, class: 'hidden', tabindex: '-1', 'aria-label': 'Picture file' });
   const chooseButton = h('button', { type: 'button', class: 'btn-primary', onclick: () => fileInput.click() }, 'Choose picture');
   const removeButton = h('button', { type: 'button', class: 'btn-ghost' }, 'Remove picture');
-  const pictureNote = message('profile-picture-note');
+  const pictureNote = note('profile-picture-note');
 
   // ---- display name ----------------------------------------------------------
   const nameInput = h('input', { id: 'profile-name', class: 'field', maxlength: '64', autocomplete: 'name', required: true });
   const nameButton = h('button', { type: 'submit', class: 'btn-primary shrink-0' }, 'Save name');
-  const nameNote = message('profile-name-note');
+  const nameNote = note('profile-name-note');
   const nameForm = h('form', { class: 'space-y-1', 'aria-label': 'Change display name' },
     h('label', { for: 'profile-name', class: 'text-sm font-medium' }, 'Display name'),
     h('div', { class: 'flex gap-2' }, nameInput, nameButton),
@@ -96,7 +69,7 @@ export function openProfile({ store, actions }) {
   const next = passwordField('profile-new-password', 'New password', 'new-password');
   const repeat = passwordField('profile-repeat-password', 'Repeat new password', 'new-password');
   const passwordButton = h('button', { type: 'submit', class: 'btn-primary' }, 'Change password');
-  const passwordNote = message('profile-password-note');
+  const passwordNote = note('profile-password-note');
   const passwordForm = h('form', { class: 'space-y-2', 'aria-labelledby': 'profile-password-heading' },
     h('h3', { id: 'profile-password-heading', class: 'text-sm font-semibold' }, 'Password'),
     current.row, next.row, repeat.row, passwordNote.el,
@@ -108,7 +81,7 @@ export function openProfile({ store, actions }) {
     store,
     save: saveNotifications,
     searchUsers: (q) => actions.searchUsers?.(q) ?? Promise.resolve([]),
-    note: message('profile-notifications-note'),
+    note: note('profile-notifications-note'),
   });
 
   // ---- devices, administration, your data --------------------------------------
@@ -150,7 +123,7 @@ export function openProfile({ store, actions }) {
 
   /**
    * @param {HTMLButtonElement} button
-   * @param {ReturnType<typeof message>} note
+   * @param {ReturnType<typeof import('./account-common.js').note>} note
    * @param {() => Promise<string>} work  resolves with the confirmation to show
    */
   async function run(button, note, work) {
