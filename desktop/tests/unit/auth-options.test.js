@@ -99,6 +99,38 @@ describe('registration per /auth/options', () => {
     expect(/** @type {HTMLInputElement} */ ($('#username')).value).toBe('typed');
     expect($('label[for=email]').textContent).toBe('E-mail (optional)');
   });
+
+  it('the field being typed in keeps the focus and the caret when the options redraw the form', async () => {
+    let answer;
+    getOptions = vi.fn(() => new Promise((r) => (answer = r)));
+    document.body.replaceChildren(root);
+    renderAuth(root, { server: 'http://chat.test', onSignIn, onRegister, getOptions });
+    tabRegister();
+    const before = /** @type {HTMLInputElement} */ ($('#username'));
+    before.focus();
+    fill('username', 'abcdef');
+    before.setSelectionRange(2, 4);
+    answer({ registration: 'open', email_required: true, first_account: true });
+    await tick();
+    const after = /** @type {HTMLInputElement} */ ($('#username'));
+    expect(after).not.toBe(before); // the first-account note redrew the form
+    expect(document.activeElement).toBe(after);
+    expect([after.value, after.selectionStart, after.selectionEnd]).toEqual(['abcdef', 2, 4]);
+  });
+
+  it('options that change nothing leave the inputs in place', async () => {
+    let answer;
+    getOptions = vi.fn(() => new Promise((r) => (answer = r)));
+    document.body.replaceChildren(root);
+    renderAuth(root, { server: 'http://chat.test', onSignIn, onRegister, getOptions });
+    tabRegister();
+    await tick();
+    // Unknown options draw the plain form: an open server with e-mail required is the same form.
+    const before = $('#username');
+    answer({ registration: 'open', email_required: true, first_account: false });
+    await tick();
+    expect($('#username')).toBe(before);
+  });
 });
 
 describe('a pasted invite link at sign-in', () => {

@@ -179,9 +179,23 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister, ge
     });
   }
 
+  /** What the drawn form depends on: a redraw that would not change it is skipped. */
+  function shape() {
+    const first = Boolean(options?.first_account);
+    const closed = options?.registration === 'closed' && !first;
+    const needsInvite = options?.registration === 'invite' && !first;
+    return JSON.stringify([mode, showInviteLink, inviteValue, serverValue.current, first, closed, needsInvite, options?.email_required === false]);
+  }
+  let drawn = '';
+
   function draw() {
-    // Redrawing (the server's options arrived) keeps what was typed.
+    if (shape() === drawn) return;
+    drawn = shape();
+    // Redrawing (the server's options arrived while the user types) keeps what was
+    // typed, the field being typed in and the caret: no keystroke may land nowhere.
     const typed = Object.fromEntries(new FormData(form));
+    const active = document.activeElement;
+    const focused = active instanceof HTMLInputElement && form.contains(active) ? { name: active.name, start: active.selectionStart, end: active.selectionEnd } : null;
     setChildren(tabs, tab('signin', 'Sign in'), tab('register', 'Create account'));
     const signin = mode === 'signin';
     const closed = !signin && options?.registration === 'closed' && !options.first_account;
@@ -210,6 +224,16 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister, ge
     for (const [name, value] of Object.entries(typed)) {
       const input = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
       if (input && name !== 'server' && name !== 'invite' && typeof value === 'string' && input.tagName === 'INPUT') input.value = value;
+    }
+    const refocus = focused && /** @type {HTMLInputElement | null} */ (form.elements.namedItem(focused.name));
+    if (refocus instanceof HTMLInputElement) {
+      refocus.focus();
+      // Not every input type has a caret (e-mail, url do not expose one).
+      try {
+        if (focused.start !== null && focused.end !== null) refocus.setSelectionRange(focused.start, focused.end);
+      } catch {
+        // the type has no selection: focus is enough
+      }
     }
     tabs.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute('aria-controls', 'auth-form'));
     form.id = 'auth-form';
