@@ -110,6 +110,14 @@ export async function launchChromium() {
   return chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true });
 }
 
+/**
+ * Chromium with a profile in `userDataDir` (a context that is not off the record).
+ * @param {string} userDataDir @param {object} [options]  context options
+ */
+export async function launchChromiumProfile(userDataDir, options = {}) {
+  return chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true, ...options });
+}
+
 /** Minimal REST client for seeding and checking (API.md). */
 export function restClient(base) {
   async function call(method, pathname, { token, body } = {}) {

@@ -5,7 +5,7 @@
 // events and REST results go into the store; the views render from the store.
 import { bridge } from '../lib/bridge.js';
 import { wsUrl } from '../lib/config.js';
-import { describeError } from '../lib/errors.js';
+import { describeError, isNetworkError } from '../lib/errors.js';
 import { createDrafts } from '../lib/drafts.js';
 import { createStore } from '../lib/store.js';
 import { createFrequentEmoji, createReactorCache } from '../lib/reactions.js';
@@ -47,8 +47,15 @@ export function startMessenger({ root, api, session, server, storage, offlineSto
   let shell = null;
   /** @param {string} text */
   const toast = (text) => shell?.toast(text);
+  /** Whether the offline banner shows (set once the offline part exists, below). */
+  let isOffline = () => false;
   /** @param {unknown} err */
-  const onError = (err) => toast(describeError(err));
+  const onError = (err) => {
+    // Offline, the banner already says the server cannot be reached: no toast over the
+    // messages for each request that fails the same way.
+    if (isOffline() && isNetworkError(err)) return;
+    toast(describeError(err));
+  };
 
   const outgoing = createOutgoing({ api, store, storage, key: `parley.outbox:${server}:${store.me?.id}` });
   // Per server and user, like the outbox: a shared computer never mixes people's drafts.
@@ -109,6 +116,7 @@ export function startMessenger({ root, api, session, server, storage, offlineSto
     store, offlineStore, history, server,
     composer: () => root.querySelector('form[aria-label="Write a message"]'),
   });
+  isOffline = () => offline.offline;
   const notices = document.createElement('div');
   notices.append(offline.banner, ...(prompt ? [prompt.element] : []));
   shell = renderShell(root, { store, actions, notice: notices });

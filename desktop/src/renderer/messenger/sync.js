@@ -2,6 +2,7 @@
 // (re)connection (unread counts and the badge come from the server, not from our
 // counting), the open chat's newest page, the outbox, and single chats that an event
 // names but we do not know (yet, or any more).
+import { isNetworkError } from '../lib/errors.js';
 
 /**
  * @param {object} deps
@@ -33,7 +34,8 @@ export function createSync({ store, api, history, reading, outgoing, onError }) 
         chatsFresh = true;
         return true;
       } catch (err) {
-        onError(err);
+        // Unreachable: the messenger starts offline and its banner says so (offline.js).
+        if (!isNetworkError(err)) onError(err);
         return false;
       } finally {
         connect();

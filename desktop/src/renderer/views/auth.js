@@ -225,8 +225,8 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister, ge
       const input = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
       if (input && name !== 'server' && name !== 'invite' && typeof value === 'string' && input.tagName === 'INPUT') input.value = value;
     }
-    const refocus = focused && /** @type {HTMLInputElement | null} */ (form.elements.namedItem(focused.name));
-    if (refocus instanceof HTMLInputElement) {
+    const refocus = focused && form.elements.namedItem(focused.name);
+    if (focused && refocus instanceof HTMLInputElement) {
       refocus.focus();
       // Not every input type has a caret (e-mail, url do not expose one).
       try {

@@ -28,13 +28,23 @@ describe('sync', () => {
     expect(store.chat(5).unread_count).toBe(7);
   });
 
-  it('connects even when the chat list cannot be loaded, and says why', async () => {
+  it('connects even when the chat list cannot be loaded; unreachable is left to the offline banner', async () => {
     const api = fakeApi({ getChats: vi.fn(async () => { throw networkError(); }) });
     const { sync, errors } = setup(api);
     const connect = vi.fn();
-    await sync.start(connect);
+    expect(await sync.start(connect)).toBe(false); // the messenger starts offline
     expect(connect).toHaveBeenCalledOnce();
-    expect(errors).toHaveLength(1);
+    expect(errors).toHaveLength(0);
+  });
+
+  it('says why when the server answers the chat list with an error', async () => {
+    const refusal = Object.assign(new Error('Request failed'), { isAxiosError: true, response: { status: 500, data: {} } });
+    const api = fakeApi({ getChats: vi.fn(async () => { throw refusal; }) });
+    const { sync, errors } = setup(api);
+    const connect = vi.fn();
+    expect(await sync.start(connect)).toBe(false);
+    expect(connect).toHaveBeenCalledOnce();
+    expect(errors).toEqual([refusal]);
   });
 
   it('refreshes the open chat after a reconnect and marks it read', async () => {
