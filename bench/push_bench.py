@@ -6,7 +6,7 @@ the push queue drains at a reported rate against the local test push service, an
 send path's p99 stays within 10 % of its figure without push.
 
     .venv/bin/python bench/push_bench.py [--backend sqlite|mariadb] [--rounds 10]
-        [--per-round 10] [--posts N] [--quick]
+        [--per-round 10] [--quick]
 
 What it runs:
 
@@ -216,8 +216,6 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 return offer(job)
 
             ctx.push.offer = timed_offer  # type: ignore[method-assign]
-            if args.posts:  # fewer posts at once: less of the loop's time per turn
-                ctx.push.posts = asyncio.Semaphore(args.posts)
             limits_http = httpx.Limits(max_connections=16)
             async with (
                 httpx.AsyncClient(
@@ -284,7 +282,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     "group": GROUP,
                     "rounds": args.rounds,
                     "per_round": args.per_round,
-                    "posts_at_once": args.posts or 64,
+                    "posts_at_once": ctx.push_sender.policy.posts,
                     "send_latency": {k: summary(v) for k, v in latency.items()},
                     "handoff": summary(handoff),
                     "drain": {
@@ -321,16 +319,12 @@ def cli() -> None:
     parser.add_argument("--backend", choices=("sqlite", "mariadb"), default="sqlite")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=10)
-    parser.add_argument(
-        "--posts", type=int, default=0, help="requests to push services at once (default: 64)"
-    )
     parser.add_argument("--quick", action="store_true", help="2 rounds of 3 messages")
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.per_round = 2, 3
     result = common.run_async(main(args))
-    posts = f"-posts{args.posts}" if args.posts else ""
-    name = f"push{'-quick' if args.quick else ''}-{args.backend}{posts}.json"
+    name = f"push{'-quick' if args.quick else ''}-{args.backend}.json"
     common.RESULTS_DIR.mkdir(exist_ok=True)
     (common.RESULTS_DIR / name).write_text(json.dumps(result, indent=2) + "\n")
     say(json.dumps({k: result[k] for k in ("send_latency", "handoff", "verdict")}, indent=2))

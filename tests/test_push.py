@@ -1,7 +1,9 @@
 """Web Push end to end: keys, subscriptions, and pushes a local push service decrypts."""
 
 import asyncio
+import json
 import stat
+import threading
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -10,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from py_vapid import Vapid02
 from sqlalchemy import event
 
 from parley.actions.context import Context
@@ -17,7 +20,8 @@ from parley.app.startup import prepare
 from parley.config import VAPID_FILE, Settings
 from parley.core.events import Event
 from parley.db.database import create_engine
-from parley.notifications.webpush import check_address, endpoint_problem, new_private_key
+from parley.notifications.sender import Outgoing, Policy, PushSender
+from parley.notifications.webpush import Vapid, check_address, endpoint_problem, new_private_key
 from parley.notifications.worker import PushJob
 from tests.nodes import Node, RedisServer, free_port, node_env
 from tests.pushservice import PushService, b64url, push_service, unb64url, vapid_claims
@@ -144,7 +148,7 @@ async def test_without_a_key_push_is_off(tmp_path: Path) -> None:
     ctx = Context.create(prepare(settings), _ctx_engine(), _no_publish, set())
     assert ctx.vapid is None and not ctx.push.enabled
     assert ctx.push.offer(PushJob(1, 1, 1, frozenset({2}))) is False
-    await ctx.push_client.aclose()
+    await ctx.push_sender.close()
 
 
 @pytest.mark.parametrize(
@@ -175,6 +179,40 @@ def test_endpoints_must_be_public_https(endpoint: str, allowed: bool, problem: s
 async def test_a_name_that_resolves_to_a_private_address_is_not_pushed_to() -> None:
     assert await check_address("https://localhost/push", allow_loopback=False) is not None
     assert await check_address("https://localhost/push", allow_loopback=True) is None
+
+
+def test_one_vapid_signature_serves_a_push_service_for_half_its_life() -> None:
+    vapid = Vapid.from_private(new_private_key(), "mailto:admin@example.org")
+    first = vapid.headers("https://fcm.googleapis.com/fcm/send/a")
+    assert vapid.headers("https://fcm.googleapis.com/fcm/send/b") is first  # same service
+    other = vapid.headers("https://updates.push.services.mozilla.com/wpush/v2/x")
+    assert other["Authorization"] != first["Authorization"]
+    scheme, _, params = first["Authorization"].partition(" ")
+    assert scheme == "vapid" and Vapid02.verify(first["Authorization"])
+    token = dict(part.split("=", 1) for part in params.split(","))["t"]
+    claims = json.loads(unb64url(token.split(".")[1]))
+    assert claims["aud"] == "https://fcm.googleapis.com"
+    assert claims["exp"] - time.time() > 11 * 3600  # RFC 8292: at most 24 h
+    # Past half its life, a token is signed anew.
+    aud, (_, signed) = next(iter(vapid._signed.items()))
+    vapid._signed[aud] = (int(time.time()) + 3600, signed)
+    assert vapid.headers("https://fcm.googleapis.com/fcm/send/a") is not first
+
+
+async def test_the_sender_runs_on_its_own_thread_and_stops() -> None:
+    sender = PushSender(
+        Policy(timeout_seconds=1, attempts=1, backoff_seconds=0.01, allow_http_loopback=False)
+    )
+    vapid = Vapid.from_private(new_private_key(), "mailto:admin@example.org")
+    # A private address is refused before any post: the outcome says why, in order.
+    refused = Outgoing(1, "https://10.0.0.1/push", "key", "auth", {"type": "test"})
+    outcome = (None, "10.0.0.1 resolves to a non-public address (10.0.0.1)")
+    assert await sender.push(vapid, [refused, refused], "parley-test") == [outcome, outcome]
+    threads = {t.name for t in threading.enumerate()}
+    assert "parley-push-sender" in threads
+    await sender.close()
+    assert "parley-push-sender" not in {t.name for t in threading.enumerate()}
+    await sender.close()  # twice is harmless
 
 
 # --- subscriptions --------------------------------------------------------------------

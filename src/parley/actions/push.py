@@ -5,25 +5,17 @@ its unit has committed: no statement, no wait, nothing when push is off. The wor
 (`parley.notifications.worker`) then, for each message: drops whoever holds a live socket
 on any node (presence, asked of the broker), reads the others' subscriptions (one query;
 nobody subscribed ends it there), applies each person's settings
-(`parley.notifications.rules`), encrypts a payload per person and posts it to each of
-their devices, retrying with backoff, and notes each device's answer in its delivery log.
+(`parley.notifications.rules`), and hands the payloads to the sender
+(`parley.notifications.sender`, a thread with its own loop), which encrypts and posts one
+to each device, retrying with backoff; each device's answer goes in its delivery log.
 A push service that answers 404 or 410 has forgotten the subscription: so do we.
 """
 
-import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from parley.actions.context import Context
 from parley.auth import service as auth_service
@@ -32,9 +24,10 @@ from parley.core.events import on_commit
 from parley.db.models import AuthSession, Chat, Message, User
 from parley.db.types import utcnow
 from parley.messages.schemas import MessageOut
-from parley.notifications import subscriptions, webpush
+from parley.notifications import subscriptions
 from parley.notifications.rules import should_notify
 from parley.notifications.schemas import SubscriptionIn, SubscriptionOut
+from parley.notifications.sender import Outgoing
 from parley.notifications.service import recipients_settings
 from parley.notifications.worker import PushJob
 from parley.observability import metrics
@@ -83,14 +76,16 @@ async def deliver(ctx: Context, job: PushJob) -> None:
             return
         payloads = await _payloads(session, job, {sub.user_id for sub in subs})
         targets = [
-            _Target(sub.id, sub.endpoint, sub.p256dh, sub.auth, payloads[sub.user_id])
+            Outgoing(sub.id, sub.endpoint, sub.p256dh, sub.auth, payloads[sub.user_id])
             for sub in subs
             if sub.user_id in payloads
         ]
     if not targets:
         return
     topic = f"chat-{job.chat_id}" if job.message_id is not None else "parley-test"
-    results = await asyncio.gather(*(_push_one(ctx, vapid, target, topic) for target in targets))
+    # Encrypting and posting run on the sender's own thread and loop (parley.notifications
+    # .sender): this loop only waits for the outcomes.
+    results = await ctx.push_sender.push(vapid, targets, topic)
     gone = [
         t.subscription_id for t, (status, _) in zip(targets, results, strict=True) if status in GONE
     ]
@@ -112,15 +107,6 @@ def _outcome(status: int | None) -> str:
     if status in GONE:
         return "gone"
     return "accepted" if 200 <= status < 300 else "refused"
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    subscription_id: int
-    endpoint: str
-    p256dh: str
-    auth: str
-    payload: dict[str, Any]
 
 
 async def _payloads(
@@ -175,61 +161,6 @@ async def _payloads(
             payload["text"] = row.content[:TEXT_LIMIT]
         out[recipient.user_id] = payload
     return out
-
-
-class _TryAgain(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-async def _push_one(
-    ctx: Context, vapid: webpush.Vapid, target: _Target, topic: str
-) -> tuple[int | None, str | None]:
-    """Post to one device, retrying what may pass (network errors, 429, 5xx) with backoff."""
-    settings = ctx.settings
-    refused = await webpush.check_address(
-        target.endpoint, settings.push_unsafe_allow_http_loopback_for_tests
-    )
-    if refused:
-        return None, refused
-    retrying = AsyncRetrying(
-        stop=stop_after_attempt(settings.push_attempts),
-        # Doubling from push_backoff_seconds, capped, each wait spread by up to as much again.
-        wait=wait_exponential_jitter(
-            multiplier=settings.push_backoff_seconds,
-            max=settings.push_backoff_seconds * 30,
-            jitter=settings.push_backoff_seconds,
-        ),
-        retry=retry_if_exception_type((_TryAgain, httpx.TransportError)),
-        reraise=True,
-    )
-    try:
-        async for attempt in retrying:
-            with attempt:
-                async with ctx.push.posts:  # not held through the backoff's waits
-                    status = await webpush.post(
-                        ctx.push_client,
-                        vapid,
-                        target.endpoint,
-                        target.p256dh,
-                        target.auth,
-                        target.payload,
-                        topic=topic,
-                        urgency="high" if target.payload.get("type") == "test" else "normal",
-                    )
-                if status == 429 or status >= 500:
-                    raise _TryAgain(status)
-    except _TryAgain as exc:
-        return exc.status, f"still {exc.status} after {settings.push_attempts} attempts"
-    except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    except Exception as exc:  # a bad key stored by a client: that device's problem alone
-        log.info("push to subscription %d failed: %s", target.subscription_id, exc)
-        return None, f"{type(exc).__name__}: {exc}"
-    if status >= 400:
-        return status, f"refused by the push service ({status})"
-    return status, None
 
 
 # --- subscriptions ------------------------------------------------------------------------

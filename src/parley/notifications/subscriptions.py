@@ -3,7 +3,7 @@
 import hashlib
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,12 +83,22 @@ async def forget(session: AsyncSession, subscription_ids: Iterable[int]) -> None
         await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids)))
 
 
-async def of_users(session: AsyncSession, user_ids: Iterable[int]) -> Sequence[PushSubscription]:
+async def of_users(
+    session: AsyncSession, user_ids: Iterable[int]
+) -> Sequence[Row[int, int, str, str, str]]:
+    """(id, user_id, endpoint, p256dh, auth) of these users' devices: plain rows, no
+    objects, as the push worker reads one per member of a group on the node's loop."""
     ids = sorted(set(user_ids))
     if not ids:
         return []
-    rows = await session.scalars(
-        select(PushSubscription)
+    rows = await session.execute(
+        select(
+            PushSubscription.id,
+            PushSubscription.user_id,
+            PushSubscription.endpoint,
+            PushSubscription.p256dh,
+            PushSubscription.auth,
+        )
         .where(PushSubscription.user_id.in_(ids))
         .order_by(PushSubscription.id)
     )
@@ -98,7 +108,11 @@ async def of_users(session: AsyncSession, user_ids: Iterable[int]) -> Sequence[P
 async def log_deliveries(
     session: AsyncSession, entries: Sequence[tuple[int, int | None, int | None, str | None]]
 ) -> None:
-    """Note (subscription, message, status, error) attempts; keep the last few per device."""
+    """Note (subscription, message, status, error) attempts; keep the last few per device.
+
+    Plain statements (one insert for all, one read, one delete), not ORM objects: a
+    message to a group logs one row per device, inside the writer's turn on SQLite.
+    """
     if not entries:
         return
     existing = set(
@@ -110,27 +124,29 @@ async def log_deliveries(
             )
         ).all()
     )
-    for subscription_id, message_id, status, error in entries:
-        if subscription_id in existing:  # removed meanwhile (404/410, sign-out): no log
-            session.add(
-                PushDelivery(
-                    subscription_id=subscription_id,
-                    message_id=message_id,
-                    status=status,
-                    error=error[:255] if error else None,
-                )
-            )
-    await session.flush()
+    rows = [
+        {
+            "subscription_id": subscription_id,
+            "message_id": message_id,
+            "status": status,
+            "error": error[:255] if error else None,
+        }
+        for subscription_id, message_id, status, error in entries
+        if subscription_id in existing  # removed meanwhile (404/410, sign-out): no log
+    ]
+    if not rows:
+        return
+    await session.execute(insert(PushDelivery), rows)
     # Trim to the last few per device: read the ids (a few dozen per device), delete the
     # older ones in one statement, whatever the number of devices.
-    rows = await session.execute(
+    kept = await session.execute(
         select(PushDelivery.id, PushDelivery.subscription_id)
         .where(PushDelivery.subscription_id.in_(sorted(existing)))
         .order_by(PushDelivery.subscription_id, PushDelivery.id.desc())
     )
     seen: dict[int, int] = {}
     old = []
-    for delivery_id, subscription_id in rows.all():
+    for delivery_id, subscription_id in kept.all():
         seen[subscription_id] = seen.get(subscription_id, 0) + 1
         if seen[subscription_id] > KEPT_DELIVERIES:
             old.append(delivery_id)

@@ -11,7 +11,7 @@ import ipaddress
 import json
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +46,11 @@ class Vapid:
     signer: Vapid02
     public_key: str  # the uncompressed point, URL-safe base64: applicationServerKey
     contact: str
+    # Signed headers per push service ("aud"), with their expiry: one signature serves
+    # every push to that service for half the token's life, not one per push.
+    _signed: dict[str, tuple[int, dict[str, str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def from_private(cls, private_key: str, contact: str) -> "Vapid":
@@ -58,12 +63,18 @@ class Vapid:
     def headers(self, endpoint: str) -> dict[str, str]:
         """The Authorization header for ``endpoint``'s push service (its origin is "aud")."""
         parts = urlsplit(endpoint)
-        claims = {
-            "aud": f"{parts.scheme}://{parts.netloc}",
-            "sub": self.contact,
-            "exp": int(time.time()) + JWT_SECONDS,
-        }
-        signed: dict[str, str] = self.signer.sign(claims)
+        audience = f"{parts.scheme}://{parts.netloc}"
+        now = int(time.time())
+        cached = self._signed.get(audience)
+        if cached is not None and cached[0] - now > JWT_SECONDS // 2:
+            return cached[1]
+        expires = now + JWT_SECONDS
+        signed: dict[str, str] = self.signer.sign(
+            {"aud": audience, "sub": self.contact, "exp": expires}
+        )
+        if len(self._signed) > 1_000:  # push services are a handful; never grow unbounded
+            self._signed.clear()
+        self._signed[audience] = (expires, signed)
         return signed
 
 
@@ -113,13 +124,33 @@ def endpoint_problem(endpoint: str, allow_http_loopback: bool) -> str | None:
     return None
 
 
+# Answers of check_address per (host, port, loopback allowed), for a short while: a
+# message to a group pushes to one service many times, and each lookup is a trip
+# through the executor. Short enough that a name moved to a private address is caught.
+ADDRESS_SECONDS = 60.0
+_addresses: dict[tuple[str, int, bool], tuple[float, str | None]] = {}
+
+
 async def check_address(endpoint: str, allow_loopback: bool) -> str | None:
-    """Resolve the endpoint's host now: why not to connect to it, or None."""
+    """Resolve the endpoint's host (at most once a minute): why not to connect, or None."""
     parts = urlsplit(endpoint)
     host = parts.hostname or ""
+    key = (host, parts.port or 443, allow_loopback)
+    now = time.monotonic()
+    cached = _addresses.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    problem = await _resolve(host, key[1], allow_loopback)
+    if len(_addresses) > 1_000:
+        _addresses.clear()
+    _addresses[key] = (now + ADDRESS_SECONDS, problem)
+    return problem
+
+
+async def _resolve(host: str, port: int, allow_loopback: bool) -> str | None:
     loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:  # UnicodeError: a name IDNA cannot encode
         return f"could not resolve {host}: {getattr(exc, 'strerror', None) or exc}"
     for info in infos:
@@ -142,15 +173,15 @@ def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
     return body
 
 
-def _prepare(
-    vapid: Vapid, endpoint: str, p256dh: str, auth: str, payload: dict[str, Any]
-) -> tuple[bytes, dict[str, str]]:
-    body = encrypt(json.dumps(payload, separators=(",", ":")).encode(), p256dh, auth)
-    return body, vapid.headers(endpoint)
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One push, ready to post: the encrypted body and its headers."""
+
+    body: bytes
+    headers: dict[str, str]
 
 
-async def post(
-    client: httpx.AsyncClient,
+def prepare(
     vapid: Vapid,
     endpoint: str,
     p256dh: str,
@@ -159,13 +190,14 @@ async def post(
     *,
     topic: str | None = None,
     urgency: str = "normal",
-) -> int:
-    """Push ``payload`` (JSON) to one subscription; the push service's HTTP status."""
-    # Encrypting (an ECDH per push) and signing are CPU work: in a thread, so that a
-    # message to a large group does not hold up the sends answered on this event loop.
-    body, signed = await asyncio.to_thread(_prepare, vapid, endpoint, p256dh, auth, payload)
+) -> Prepared:
+    """Encrypt ``payload`` (JSON) for one subscription and sign for its push service.
+
+    CPU work (an ECDH per push): callers run a message's pushes in one thread call.
+    """
+    body = encrypt(json.dumps(payload, separators=(",", ":")).encode(), p256dh, auth)
     headers = {
-        **signed,
+        **vapid.headers(endpoint),
         "Content-Encoding": "aes128gcm",
         "Content-Type": "application/octet-stream",
         "TTL": str(TTL_SECONDS),
@@ -174,5 +206,10 @@ async def post(
     if topic:
         # RFC 8030 §5.4: a newer push with the same topic replaces one still waiting.
         headers["Topic"] = topic
-    response = await client.post(endpoint, content=body, headers=headers)
+    return Prepared(body, headers)
+
+
+async def send(client: httpx.AsyncClient, endpoint: str, push: Prepared) -> int:
+    """Post a prepared push (RFC 8030); the push service's HTTP status."""
+    response = await client.post(endpoint, content=push.body, headers=push.headers)
     return response.status_code

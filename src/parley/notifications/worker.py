@@ -36,13 +36,8 @@ Deliver = Callable[[PushJob], Awaitable[None]]
 
 
 class PushWorker:
-    def __init__(
-        self, *, enabled: bool, queue: int = 10_000, concurrency: int = 8, posts: int = 64
-    ) -> None:
+    def __init__(self, *, enabled: bool, queue: int = 10_000, concurrency: int = 8) -> None:
         self.enabled = enabled
-        # Requests to push services under way at once, over every job: below the HTTP
-        # client's pool (100), so a message to a large group waits here, not on the pool.
-        self.posts = asyncio.Semaphore(posts)
         self._queue: asyncio.Queue[PushJob] = asyncio.Queue(maxsize=queue)
         self._concurrency = concurrency
         self._tasks: list[asyncio.Task[None]] = []
