@@ -1,17 +1,19 @@
 """Real server processes (and a private Redis) for multi-node tests."""
 
+import asyncio
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from tests.support import free_socket
+from tests.support import free_socket, mariadb_database, migrate_to_head
 
 
 def free_port() -> int:
@@ -212,3 +214,23 @@ class MariaDBServer:
             self.process.kill()
             self.process.wait(20)
             self.process = None
+
+
+@asynccontextmanager
+async def two_nodes(
+    redis_url: str, tmp_path: Path, env: dict[str, str] | None = None
+) -> AsyncIterator[tuple[Node, Node]]:
+    """Two `parley serve` processes on one fresh MariaDB database and one Redis."""
+    async with mariadb_database() as url:
+        await migrate_to_head(url)
+        shared = {**node_env(url, redis_url, tmp_path), **(env or {})}
+        pair = (
+            Node(free_port(), shared, tmp_path / "a.log"),
+            Node(free_port(), shared, tmp_path / "b.log"),
+        )
+        await asyncio.gather(*(asyncio.to_thread(n.start) for n in pair))
+        try:
+            yield pair
+        finally:
+            for node in pair:
+                node.stop()

@@ -1,32 +1,20 @@
 """Ending sessions reaches every node: two server processes sharing MariaDB and Redis."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.nodes import Node, RedisServer, free_port, node_env
+from tests.nodes import Node, RedisServer, two_nodes
 from tests.sockets import Socket, open_socket
-from tests.support import PASSWORD, Api, mariadb_database, migrate_to_head
+from tests.support import PASSWORD, Api
 
 
 @pytest.fixture
 async def nodes(redis_server: RedisServer, tmp_path: Path) -> AsyncIterator[tuple[Node, Node]]:
-    async with mariadb_database() as url:
-        await migrate_to_head(url)
-        env = node_env(url, redis_server.url, tmp_path)
-        pair = (
-            Node(free_port(), env, tmp_path / "a.log"),
-            Node(free_port(), env, tmp_path / "b.log"),
-        )
-        await asyncio.gather(*(asyncio.to_thread(n.start) for n in pair))
-        try:
-            yield pair
-        finally:
-            for node in pair:
-                node.stop()
+    async with two_nodes(redis_server.url, tmp_path) as pair:
+        yield pair
 
 
 async def _settle(*sockets: Socket) -> None:

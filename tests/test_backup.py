@@ -21,6 +21,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import inspect, text
 
+from parley.app.backup import drop_tables
 from parley.db.database import create_engine
 from tests.support import (
     BACKENDS_FOR_TESTS,
@@ -110,15 +111,7 @@ async def _wipe(url: str, data: Path) -> None:
     if url.startswith("sqlite"):
         _remove_files(data, database=True)
     else:
-        engine = create_engine(url)
-        try:
-            async with engine.begin() as conn:
-                names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
-                await conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
-                for name in names:
-                    await conn.execute(text(f"DROP TABLE `{name}`"))
-        finally:
-            await engine.dispose()
+        await drop_tables(url)  # what `parley restore` does before loading a dump
         _remove_files(data, database=False)
 
 

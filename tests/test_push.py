@@ -23,7 +23,7 @@ from parley.db.database import create_engine
 from parley.notifications.sender import Outgoing, Policy, PushSender
 from parley.notifications.webpush import Vapid, check_address, endpoint_problem, new_private_key
 from parley.notifications.worker import PushJob
-from tests.nodes import Node, RedisServer, free_port, node_env
+from tests.nodes import Node, RedisServer, two_nodes
 from tests.pushservice import PushService, b64url, push_service, unb64url, vapid_claims
 from tests.sockets import Socket, open_socket
 from tests.support import (
@@ -31,8 +31,6 @@ from tests.support import (
     RunningServer,
     User,
     empty_tables,
-    mariadb_database,
-    migrate_to_head,
     serve,
     test_settings,
 )
@@ -204,14 +202,14 @@ async def test_the_sender_runs_on_its_own_thread_and_stops() -> None:
         Policy(timeout_seconds=1, attempts=1, backoff_seconds=0.01, allow_http_loopback=False)
     )
     vapid = Vapid.from_private(new_private_key(), "mailto:admin@example.org")
-    # A private address is refused before any post: the outcome says why, in order.
+    before = set(threading.enumerate())
+    # A private address is refused before any post: the outcomes say why, in order.
     refused = Outgoing(1, "https://10.0.0.1/push", "key", "auth", {"type": "test"})
     outcome = (None, "10.0.0.1 resolves to a non-public address (10.0.0.1)")
     assert await sender.push(vapid, [refused, refused], "parley-test") == [outcome, outcome]
-    threads = {t.name for t in threading.enumerate()}
-    assert "parley-push-sender" in threads
+    (thread,) = (t for t in set(threading.enumerate()) - before if t.name == "parley-push-sender")
     await sender.close()
-    assert "parley-push-sender" not in {t.name for t in threading.enumerate()}
+    assert not thread.is_alive()
     await sender.close()  # twice is harmless
 
 
@@ -488,23 +486,12 @@ async def test_the_delivery_log_keeps_the_last_twenty(
 
 @pytest.fixture
 async def nodes(redis_server: RedisServer, tmp_path: Path) -> AsyncIterator[tuple[Node, Node]]:
-    async with mariadb_database() as url:
-        await migrate_to_head(url)
-        env = {
-            **node_env(url, redis_server.url, tmp_path),
-            "PARLEY_VAPID_PRIVATE_KEY": new_private_key(),  # one key for every node
-            "PARLEY_PUSH_UNSAFE_ALLOW_HTTP_LOOPBACK_FOR_TESTS": "true",
-        }
-        pair = (
-            Node(free_port(), env, tmp_path / "a.log"),
-            Node(free_port(), env, tmp_path / "b.log"),
-        )
-        await asyncio.gather(*(asyncio.to_thread(n.start) for n in pair))
-        try:
-            yield pair
-        finally:
-            for node in pair:
-                node.stop()
+    push = {
+        "PARLEY_VAPID_PRIVATE_KEY": new_private_key(),  # one key for every node
+        "PARLEY_PUSH_UNSAFE_ALLOW_HTTP_LOOPBACK_FOR_TESTS": "true",
+    }
+    async with two_nodes(redis_server.url, tmp_path, push) as pair:
+        yield pair
 
 
 async def test_no_push_while_a_socket_is_live_on_another_node(

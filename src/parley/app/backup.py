@@ -390,7 +390,7 @@ def restore(settings: Settings, src: Path, say: Say, *, force: bool, bars: bool 
         if kind == "sqlite":
             _install_file(staged / database["path"], _sqlite_path(url), mode=0o600, sqlite=True)
         else:
-            asyncio.run(_drop_tables(url))
+            asyncio.run(drop_tables(url))
             _load_mysql(url, staged / database["path"], bars)
         _install_data_files(settings, staged, manifest)
         _check_restored(settings, url, kind, manifest, say)
@@ -560,7 +560,7 @@ def _install_file(source: Path, target: Path, *, mode: int, sqlite: bool = False
     _fsync_dir(target.parent)
 
 
-async def _drop_tables(url: str) -> None:
+async def drop_tables(url: str) -> None:
     """Every table of the configured database: tables the backup lacks must not stay."""
     engine = create_engine(url)
     try:
