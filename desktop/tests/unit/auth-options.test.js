@@ -33,6 +33,19 @@ const fill = (id, value) => {
   input.value = value;
   input.dispatchEvent(new Event('input', { bubbles: true }));
 };
+/**
+ * The registration tab opened while /auth/options has not answered yet.
+ * @returns {(options: object) => void} answers it
+ */
+function registerWhileAsking() {
+  /** @type {(options: object) => void} */
+  let answer = () => {};
+  getOptions = vi.fn(() => new Promise((r) => (answer = r)));
+  document.body.replaceChildren(root);
+  renderAuth(root, { server: 'http://chat.test', onSignIn, onRegister, getOptions });
+  tabRegister();
+  return (options) => answer(options);
+}
 const submit = () => /** @type {HTMLFormElement} */ ($('form')).dispatchEvent(new Event('submit', { cancelable: true }));
 
 describe('registration per /auth/options', () => {
@@ -88,11 +101,7 @@ describe('registration per /auth/options', () => {
   });
 
   it('typed values survive the options arriving', async () => {
-    let answer;
-    getOptions = vi.fn(() => new Promise((r) => (answer = r)));
-    document.body.replaceChildren(root);
-    renderAuth(root, { server: 'http://chat.test', onSignIn, onRegister, getOptions });
-    tabRegister();
+    const answer = registerWhileAsking();
     fill('username', 'typed');
     answer({ registration: 'open', email_required: false, first_account: false });
     await tick();
@@ -101,11 +110,7 @@ describe('registration per /auth/options', () => {
   });
 
   it('the field being typed in keeps the focus and the caret when the options redraw the form', async () => {
-    let answer;
-    getOptions = vi.fn(() => new Promise((r) => (answer = r)));
-    document.body.replaceChildren(root);
-    renderAuth(root, { server: 'http://chat.test', onSignIn, onRegister, getOptions });
-    tabRegister();
+    const answer = registerWhileAsking();
     const before = /** @type {HTMLInputElement} */ ($('#username'));
     before.focus();
     fill('username', 'abcdef');
@@ -119,11 +124,7 @@ describe('registration per /auth/options', () => {
   });
 
   it('options that change nothing leave the inputs in place', async () => {
-    let answer;
-    getOptions = vi.fn(() => new Promise((r) => (answer = r)));
-    document.body.replaceChildren(root);
-    renderAuth(root, { server: 'http://chat.test', onSignIn, onRegister, getOptions });
-    tabRegister();
+    const answer = registerWhileAsking();
     await tick();
     // Unknown options draw the plain form: an open server with e-mail required is the same form.
     const before = $('#username');

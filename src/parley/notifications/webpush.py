@@ -126,7 +126,8 @@ def endpoint_problem(endpoint: str, allow_http_loopback: bool) -> str | None:
 
 # Answers of check_address per (host, port, loopback allowed), for a short while: a
 # message to a group pushes to one service many times, and each lookup is a trip
-# through the executor. Short enough that a name moved to a private address is caught.
+# through the executor. Short enough that a name moved to a private address is caught
+# within a minute (as before, the connection itself resolves the name again).
 ADDRESS_SECONDS = 60.0
 _addresses: dict[tuple[str, int, bool], tuple[float, str | None]] = {}
 
@@ -193,7 +194,8 @@ def prepare(
 ) -> Prepared:
     """Encrypt ``payload`` (JSON) for one subscription and sign for its push service.
 
-    CPU work (an ECDH per push): callers run a message's pushes in one thread call.
+    CPU work (an ECDH per push): the push sender does it on its own thread
+    (`parley.notifications.sender`), never on the loop that answers requests.
     """
     body = encrypt(json.dumps(payload, separators=(",", ":")).encode(), p256dh, auth)
     headers = {
