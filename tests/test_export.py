@@ -227,6 +227,9 @@ async def test_exports_a_dead_node_left_under_way_end_failed(
         alive = Export(user_id=bob.id, status="running", active_user_id=bob.id)
         session.add_all([left, alive])
     async with open_socket(server.ws_url, ann.token) as sock:
+        # Answered once the server has the socket: the sweep's event cannot go before it.
+        await sock.send({"type": "ping"})
+        await sock.next("pong")
         await export_actions.sweep(ctx)  # what every node runs at start-up, then periodically
         event = await sock.next("export.progress")
     assert event["export"]["id"] == left.id and event["export"]["status"] == "failed"
