@@ -1,6 +1,7 @@
 // End-to-end harness: a REAL `parley serve` on a temporary SQLite database (serving
 // the web build at /), Debian's Chromium driven by playwright-core, and a few REST
 // helpers to seed data and check results.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -116,6 +117,22 @@ export async function launchChromium() {
  */
 export async function launchChromiumProfile(userDataDir, options = {}) {
   return chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true, ...options });
+}
+
+/**
+ * Polls `check` (async) until it resolves to `true`; fails with `what`, and the last
+ * answer or error, after `timeout` ms.
+ * @param {() => Promise<unknown>} check @param {string} what @param {number} [timeout]
+ */
+export async function eventually(check, what, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check().catch((err) => err);
+    if (last === true) return;
+    await sleep(100);
+  }
+  assert.fail(`never happened: ${what} (last: ${last})`);
 }
 
 /** Minimal REST client for seeding and checking (API.md). */

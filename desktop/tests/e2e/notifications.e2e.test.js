@@ -7,7 +7,7 @@
 // settings are saved like the other e2e files'. Steps share one server and run in order.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium, restClient, screenshot, startParley } from './harness.js';
+import { eventually, launchChromium, restClient, screenshot, startParley } from './harness.js';
 
 const PASSWORD = 'correct horse battery';
 const TIMEOUT = 15_000;
@@ -51,15 +51,6 @@ describe('Notification settings and browser notifications, end to end', { timeou
 
   const chatRow = (name) => page.getByRole('list', { name: 'Chats' }).locator('li', { has: page.getByRole('button', { name: new RegExp(`^${name}`) }) });
   const notes = () => page.evaluate(() => /** @type {any} */ (window).__notes);
-
-  async function eventually(check, what) {
-    const deadline = Date.now() + TIMEOUT;
-    while (Date.now() < deadline) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.fail(`never happened: ${what}`);
-  }
 
   before(async () => {
     server = await startParley();

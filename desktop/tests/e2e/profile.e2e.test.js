@@ -7,7 +7,7 @@
 // Steps share one server and run in order.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium, pngBytes, restClient, screenshot, startParley } from './harness.js';
+import { eventually, launchChromium, pngBytes, restClient, screenshot, startParley } from './harness.js';
 
 const PASSWORD = 'correct horse battery';
 const TIMEOUT = 15_000;
@@ -37,16 +37,6 @@ describe('Group screen, profile and drafts, end to end', { timeout: 180_000 }, (
   const chatRow = (tab, name) => tab.getByRole('list', { name: 'Chats' }).getByRole('button', { name: new RegExp(`^${name}`) });
   const composer = (tab) => tab.getByRole('textbox', { name: 'Message', exact: true });
   const getChat = () => rest.call('GET', `/chats/${group.id}`, { token: alice.token });
-
-  /** Polls `check` (an async function returning truthy) until it holds. */
-  async function eventually(check, what) {
-    const deadline = Date.now() + TIMEOUT;
-    while (Date.now() < deadline) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.fail(`never happened: ${what}`);
-  }
 
   before(async () => {
     server = await startParley();

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchChromiumProfile, restClient, screenshot, startParley } from './harness.js';
+import { eventually, launchChromiumProfile, restClient, screenshot, startParley } from './harness.js';
 
 const PASSWORD = 'correct horse battery';
 const TIMEOUT = 15_000;
@@ -32,17 +32,6 @@ describe('Parley as an installable web app, end to end', { timeout: 240_000 }, (
   let alice;
   let bob;
   let direct;
-
-  async function eventually(check, what, timeout = TIMEOUT) {
-    const deadline = Date.now() + timeout;
-    let last;
-    while (Date.now() < deadline) {
-      last = await check().catch((err) => err);
-      if (last === true) return;
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    assert.fail(`never happened: ${what} (last: ${last})`);
-  }
 
   /** The notifications the service worker shows, seen from a page of the app. */
   const shown = (p) => p.evaluate(async () => {

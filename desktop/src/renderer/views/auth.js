@@ -137,13 +137,22 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister, ge
     if (mode === 'register') draw();
   }
 
+  /** What the server's options ask of the registration form (the plain form when unknown). */
+  function rules() {
+    const first = Boolean(options?.first_account);
+    return {
+      first,
+      closed: options?.registration === 'closed' && !first,
+      needsInvite: options?.registration === 'invite' && !first,
+      emailOptional: options?.email_required === false,
+    };
+  }
+
   function registerFields() {
-    const closed = options?.registration === 'closed' && !options.first_account;
+    const { first, closed, needsInvite, emailOptional } = rules();
     if (closed) return [h('p', { id: 'auth-closed', class: 'rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-700 dark:bg-slate-800 dark:text-slate-300' }, CLOSED_TEXT)];
-    const needsInvite = options?.registration === 'invite' && !options.first_account;
-    const emailOptional = options?.email_required === false;
     return [
-      options?.first_account && h('p', { id: 'auth-first', role: 'status', class: 'rounded-lg bg-brand-50 px-3 py-2 text-sm text-brand-800 dark:bg-brand-600/15 dark:text-brand-100' }, FIRST_TEXT),
+      first && h('p', { id: 'auth-first', role: 'status', class: 'rounded-lg bg-brand-50 px-3 py-2 text-sm text-brand-800 dark:bg-brand-600/15 dark:text-brand-100' }, FIRST_TEXT),
       (needsInvite || inviteValue) && field({
         id: 'invite', label: 'Invite', value: inviteValue, required: needsInvite, autocomplete: 'off', spellcheck: 'false',
         hint: 'The invite link (or its code) your administrator sent',
@@ -181,10 +190,7 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister, ge
 
   /** What the drawn form depends on: a redraw that would not change it is skipped. */
   function shape() {
-    const first = Boolean(options?.first_account);
-    const closed = options?.registration === 'closed' && !first;
-    const needsInvite = options?.registration === 'invite' && !first;
-    return JSON.stringify([mode, showInviteLink, inviteValue, serverValue.current, first, closed, needsInvite, options?.email_required === false]);
+    return JSON.stringify([mode, showInviteLink, inviteValue, serverValue.current, rules()]);
   }
   let drawn = '';
 
@@ -198,7 +204,7 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister, ge
     const focused = active instanceof HTMLInputElement && form.contains(active) ? { name: active.name, start: active.selectionStart, end: active.selectionEnd } : null;
     setChildren(tabs, tab('signin', 'Sign in'), tab('register', 'Create account'));
     const signin = mode === 'signin';
-    const closed = !signin && options?.registration === 'closed' && !options.first_account;
+    const closed = !signin && rules().closed;
     setChildren(
       form,
       signin
@@ -253,7 +259,7 @@ export function renderAuth(root, { server, notice = '', onSignIn, onRegister, ge
       const text = String(values.invite ?? '').trim();
       token = text ? inviteToken(text) ?? undefined : undefined;
       if (text && !token) return showError('Invite: paste the whole invite link, or the code after “?invite=”.');
-      if (!token && options?.registration === 'invite' && !options.first_account) return showError(NEED_INVITE);
+      if (!token && rules().needsInvite) return showError(NEED_INVITE);
     }
     const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]'));
     button.disabled = true;
