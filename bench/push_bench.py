@@ -62,6 +62,8 @@ import httpx  # noqa: E402
 from common import Problem, pct, say  # noqa: E402
 
 from parley.actions.context import Context  # noqa: E402
+from parley.notifications.process import NICENESS  # noqa: E402
+from parley.notifications.sender import POSTS  # noqa: E402
 from parley.notifications.webpush import new_private_key  # noqa: E402
 from parley.notifications.worker import PushJob  # noqa: E402
 from tests.pushservice import Subscriber  # noqa: E402
@@ -282,7 +284,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     "group": GROUP,
                     "rounds": args.rounds,
                     "per_round": args.per_round,
-                    "posts_at_once": ctx.push_sender.policy.posts,
+                    "posts_at_once": POSTS,
+                    "push_process_niceness": NICENESS,
                     "send_latency": {k: summary(v) for k, v in latency.items()},
                     "handoff": summary(handoff),
                     "drain": {

@@ -2,8 +2,8 @@
 
 import asyncio
 import json
+import os
 import stat
-import threading
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -20,7 +20,7 @@ from parley.app.startup import prepare
 from parley.config import VAPID_FILE, Settings
 from parley.core.events import Event
 from parley.db.database import create_engine
-from parley.notifications.sender import Outgoing, Policy, PushSender
+from parley.notifications.sender import Outgoing, Policy, Poster
 from parley.notifications.webpush import Vapid, check_address, endpoint_problem, new_private_key
 from parley.notifications.worker import PushJob
 from tests.nodes import Node, RedisServer, two_nodes
@@ -146,7 +146,7 @@ async def test_without_a_key_push_is_off(tmp_path: Path) -> None:
     ctx = Context.create(prepare(settings), _ctx_engine(), _no_publish, set())
     assert ctx.vapid is None and not ctx.push.enabled
     assert ctx.push.offer(PushJob(1, 1, 1, frozenset({2}))) is False
-    await ctx.push_sender.close()
+    await ctx.push_process.close()
 
 
 @pytest.mark.parametrize(
@@ -197,20 +197,47 @@ def test_one_vapid_signature_serves_a_push_service_for_half_its_life() -> None:
     assert vapid.headers("https://fcm.googleapis.com/fcm/send/a") is not first
 
 
-async def test_the_sender_runs_on_its_own_thread_and_stops() -> None:
-    sender = PushSender(
+async def test_an_address_that_is_not_public_is_refused_before_any_post() -> None:
+    poster = Poster(
         Policy(timeout_seconds=1, attempts=1, backoff_seconds=0.01, allow_http_loopback=False)
     )
     vapid = Vapid.from_private(new_private_key(), "mailto:admin@example.org")
-    before = set(threading.enumerate())
     # A private address is refused before any post: the outcomes say why, in order.
     refused = Outgoing(1, "https://10.0.0.1/push", "key", "auth", {"type": "test"})
     outcome = (None, "10.0.0.1 resolves to a non-public address (10.0.0.1)")
-    assert await sender.push(vapid, [refused, refused], "parley-test") == [outcome, outcome]
-    (thread,) = (t for t in set(threading.enumerate()) - before if t.name == "parley-push-sender")
-    await sender.close()
-    assert not thread.is_alive()
-    await sender.close()  # twice is harmless
+    assert await poster.push(vapid, [refused, refused], "parley-test") == [outcome, outcome]
+    await poster.close()
+
+
+async def test_the_push_process_is_restarted_after_dying_and_stops_with_the_node(
+    papi: Api, push_server: RunningServer, service: PushService
+) -> None:
+    alice, bob = await papi.user(), await papi.user()
+    chat = await alice.direct_chat(bob)
+    phone = service.subscriber("bob")
+    await _subscribe(bob, phone.subscription())
+    process = _ctx(push_server).push_process
+    await alice.say(chat["id"], "first")
+    await service.wait_for("bob")
+    await _drained(push_server)
+    child = process._child
+    assert child is not None and child.process.returncode is None
+    assert os.getpriority(os.PRIO_PROCESS, child.process.pid) > os.getpriority(
+        os.PRIO_PROCESS, 0
+    )  # it yields the CPU to the node
+    child.process.kill()
+    await child.process.wait()
+    started = process.started
+    await alice.say(chat["id"], "second")  # pushed by a new process
+    pushes = await service.wait_for("bob", count=2)
+    assert phone.decrypt(pushes[-1])["message_id"] > phone.decrypt(pushes[0])["message_id"]
+    assert process.started == started + 1
+    await _drained(push_server)
+    child = process._child
+    assert child is not None
+    await process.close()
+    assert child.process.returncode == 0
+    await process.close()  # twice is harmless
 
 
 # --- subscriptions --------------------------------------------------------------------
@@ -518,7 +545,7 @@ async def test_no_push_while_a_socket_is_live_on_another_node(
 
 
 async def test_the_send_path_gains_no_statement(papi: Api, push_server: RunningServer) -> None:
-    """Pushes cost a send nothing: the worker asks its questions after the answer."""
+    """Pushes cost a send nothing, and the node no statement: the push process asks."""
     alice, bob = await papi.user(), await papi.user()
     chat = await alice.direct_chat(bob)
     ctx = _ctx(push_server)
@@ -548,6 +575,8 @@ async def test_the_send_path_gains_no_statement(papi: Api, push_server: RunningS
         finally:
             ctx.push.enabled = True
     assert with_push == without_push
-    # Bob offline with no subscription: one question (who is subscribed?), asked after.
+    # Bob offline with no subscription: the push process (not the node) asks who is.
     await asyncio.sleep(0.2)  # his socket's presence has been withdrawn
-    assert await statements_of_a_send() == with_push + 1
+    handed = ctx.push_process.jobs
+    assert await statements_of_a_send() == with_push
+    assert ctx.push_process.jobs == handed + 1

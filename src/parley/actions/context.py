@@ -15,7 +15,7 @@ from parley.core.ratelimit import RateLimit, shared_storage
 from parley.core.unit_of_work import Publish, UnitsOfWork
 from parley.db.database import create_sessionmaker
 from parley.exports.runner import ExportRunner
-from parley.notifications.sender import Policy, PushSender
+from parley.notifications.process import PushProcess
 from parley.notifications.webpush import Vapid
 from parley.notifications.worker import PushWorker
 from parley.previews.runner import Previews
@@ -97,11 +97,11 @@ class Context:
     # Which of these users hold a live socket on any node (asked of the broker: with
     # Redis, of the cluster's presence), for pushes that only offline people get.
     online_among: OnlineAmong
-    # Web Push: this server's VAPID identity (None: push is off), the worker that decides
-    # who hears of a message, and the sender that posts on a thread of its own.
+    # Web Push: this server's VAPID identity (None: push is off), the worker that finds
+    # who is offline, and the child process that pushes to them.
     vapid: Vapid | None
     push: PushWorker
-    push_sender: PushSender
+    push_process: PushProcess
     # Account exports being built on this node (parley.exports.runner).
     exports: ExportRunner
     # How many nodes serve (asked of the broker), for the admin's server page.
@@ -149,14 +149,7 @@ class Context:
                 queue=settings.push_queue,
                 concurrency=settings.push_concurrency,
             ),
-            push_sender=PushSender(
-                Policy(
-                    timeout_seconds=settings.push_timeout_seconds,
-                    attempts=settings.push_attempts,
-                    backoff_seconds=settings.push_backoff_seconds,
-                    allow_http_loopback=settings.push_unsafe_allow_http_loopback_for_tests,
-                )
-            ),
+            push_process=PushProcess(settings),
             exports=ExportRunner(
                 concurrency=settings.export_concurrency,
                 # Several beats within the time after which a row counts as abandoned.

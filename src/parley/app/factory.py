@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except Exception as exc:  # the sweep of another node (or the next start) will
                 log.warning("could not mark %d unfinished exports failed (%s)", len(held), exc)
             await ctx.push.close()
-            await ctx.push_sender.close()
+            await ctx.push_process.close()
             # Clients reconnect (to another node, with `since`) on 1012.
             hub.close_all()
             await broker.stop()

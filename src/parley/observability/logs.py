@@ -127,5 +127,8 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
             # SQL echo and Alembic's chatter stay at warnings unless asked for.
             "sqlalchemy": {"level": "WARNING"},
             "alembic": {"level": "WARNING"},
+            # A line per outgoing request (pushes, link previews) would drown the log;
+            # Parley logs what failed itself.
+            "httpx": {"level": "WARNING"},
         },
     }
