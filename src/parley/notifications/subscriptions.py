@@ -3,7 +3,7 @@
 import hashlib
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Row, delete, insert, select
+from sqlalchemy import Row, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,8 +110,8 @@ async def log_deliveries(
 ) -> None:
     """Note (subscription, message, status, error) attempts; keep the last few per device.
 
-    Plain statements (one insert for all, one read, one delete), not ORM objects: a
-    message to a group logs one row per device, inside the writer's turn on SQLite.
+    Plain statements (a read, one insert for all, one delete), not ORM objects: a batch
+    of messages to large groups logs a row per device and message.
     """
     if not entries:
         return
@@ -137,21 +137,23 @@ async def log_deliveries(
     if not rows:
         return
     await session.execute(insert(PushDelivery), rows)
-    # Trim to the last few per device: read the ids (a few dozen per device), delete the
-    # older ones in one statement, whatever the number of devices.
-    kept = await session.execute(
-        select(PushDelivery.id, PushDelivery.subscription_id)
+    # Trim to the last few per device in one statement, ranked in the database: no rows
+    # come back, and the writer's turn (on SQLite, the whole database's) stays short.
+    ranked = (
+        select(
+            PushDelivery.id,
+            func.row_number()
+            .over(partition_by=PushDelivery.subscription_id, order_by=PushDelivery.id.desc())
+            .label("newer"),
+        )
         .where(PushDelivery.subscription_id.in_(sorted(existing)))
-        .order_by(PushDelivery.subscription_id, PushDelivery.id.desc())
+        .subquery()
     )
-    seen: dict[int, int] = {}
-    old = []
-    for delivery_id, subscription_id in kept.all():
-        seen[subscription_id] = seen.get(subscription_id, 0) + 1
-        if seen[subscription_id] > KEPT_DELIVERIES:
-            old.append(delivery_id)
-    if old:
-        await session.execute(delete(PushDelivery).where(PushDelivery.id.in_(old)))
+    await session.execute(
+        delete(PushDelivery).where(
+            PushDelivery.id.in_(select(ranked.c.id).where(ranked.c.newer > KEPT_DELIVERIES))
+        )
+    )
 
 
 async def devices(session: AsyncSession, user_id: int) -> list[SubscriptionOut]:
