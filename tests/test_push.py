@@ -19,7 +19,8 @@ from parley.actions.context import Context
 from parley.app.startup import prepare
 from parley.config import VAPID_FILE, Settings
 from parley.core.events import Event
-from parley.db.database import create_engine
+from parley.db.database import create_engine, create_sessionmaker
+from parley.notifications.delivery import DeliveryLog
 from parley.notifications.sender import Outgoing, Policy, Poster
 from parley.notifications.webpush import Vapid, check_address, endpoint_problem, new_private_key
 from parley.notifications.worker import PushJob
@@ -506,6 +507,31 @@ async def test_the_delivery_log_keeps_the_last_twenty(
     # the push service answered, which may differ from the sends' order by a little.
     assert len(logged) == len(set(logged)) == 20 and set(logged) <= set(sent)
     assert sent[-1] in logged
+
+
+async def test_delivery_log_lines_arriving_during_a_write_go_in_one_commit(
+    papi: Api, database_url: str, service: PushService
+) -> None:
+    bob = await papi.user()
+    await _subscribe(bob, service.subscriber("bob").subscription())
+    (device,) = await _devices(bob)
+    engine = create_engine(database_url)
+    commits: list[int] = []
+    event.listen(engine.sync_engine, "commit", lambda _conn: commits.append(1))
+    log = DeliveryLog(create_sessionmaker(engine), pause=0.3)
+    try:
+        await log.write([], [(device["id"], None, 201, None)])  # alone: written at once
+        assert len(commits) == 1
+        # Three more while the writer pauses: one batch, one commit.
+        await asyncio.gather(
+            *(log.write([], [(device["id"], None, status, None)]) for status in (201, 429, 503))
+        )
+        assert len(commits) == 2
+    finally:
+        await log.close()
+        await engine.dispose()
+    (device,) = await _devices(bob)
+    assert sorted(d["status"] for d in device["deliveries"]) == [201, 201, 429, 503]
 
 
 # --- two nodes --------------------------------------------------------------------------

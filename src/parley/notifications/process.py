@@ -126,6 +126,10 @@ class PushProcess:
                     waiting.set_exception(RuntimeError(answer["error"]))
                 else:
                     waiting.set_result(answer["outcomes"])
+        except Exception:
+            log.warning("an unreadable answer from the push process: stopping it", exc_info=True)
+            with contextlib.suppress(ProcessLookupError):
+                child.process.kill()
         finally:
             code = await child.process.wait()
             if child.waiting:
