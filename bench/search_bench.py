@@ -244,8 +244,13 @@ async def fill(url: str, sizes: Sizes, seed: int) -> tuple[Plan, Writer]:
             ],
         )
         say(f"  {len(user_ids):,} users, {len(chat_ids):,} chats ({len(mine)} of user{me})")
-        key = "rowid" if sqlite else "message_id"
-        add_index = text(f"INSERT INTO {search_index.INDEX} ({key}, body) VALUES (:id, :body)")
+        # The index rows the send path writes (search_index.row): on MariaDB with has_link.
+        add_index = text(
+            f"INSERT INTO {search_index.INDEX} (rowid, body) VALUES (:b_id, :b_body)"
+            if sqlite
+            else f"INSERT INTO {search_index.INDEX} (message_id, body, has_link)"
+            " VALUES (:b_id, :b_body, :b_link)"
+        )
         last: dict[int, int] = {}
         index_s = 0.0
         span = timedelta(days=365).total_seconds() / sizes.messages
@@ -266,9 +271,7 @@ async def fill(url: str, sizes: Sizes, seed: int) -> tuple[Plan, Writer]:
                 last[cid] = mid
             await conn.execute(insert(Message), rows)
             began = time.monotonic()
-            await conn.execute(
-                add_index, [{"id": r["id"], "body": search_index.fold(r["content"])} for r in rows]
-            )
+            await conn.execute(add_index, [search_index.row(r["id"], r["content"]) for r in rows])
             await conn.commit()
             index_s += time.monotonic() - began
             if (start // CHUNK) % 10 == 0:

@@ -22,6 +22,25 @@ async def _found(user: User, q: str, **params: Any) -> list[str]:
     return [r["message"]["content"] for r in (await _search(user, q, **params))["results"]]
 
 
+async def test_has_link_follows_edits_and_deletes_in_any_case(api: Api) -> None:
+    alice, bob = await api.user(), await api.user()
+    chat = await alice.group("Links", bob)
+    plain = await alice.say(chat["id"], "notes for the launch")
+    shouting = await alice.say(chat["id"], "launch page at HTTPS://EXAMPLE.ORG/L")
+    await alice.say(chat["id"], "launch party, no address")
+    assert await _found(bob, "launch has:link") == ["launch page at HTTPS://EXAMPLE.ORG/L"]
+    path = f"/chats/{chat['id']}/messages"
+    edited = "notes for the launch: http://example.org/n"
+    r = await alice.patch(f"{path}/{plain['id']}", json={"content": edited})
+    assert r.status_code == 200, r.text
+    assert await _found(bob, "launch has:link") == [shouting["content"], edited]
+    assert (await alice.delete(f"{path}/{shouting['id']}")).status_code == 204
+    assert await _found(bob, "launch has:link") == [edited]
+    r = await alice.patch(f"{path}/{plain['id']}", json={"content": "notes for the launch"})
+    assert r.status_code == 200, r.text
+    assert await _found(bob, "launch has:link") == []
+
+
 async def test_finds_words_prefixes_and_phrases_newest_first(api: Api) -> None:
     alice, bob = await api.user(), await api.user()
     chat = await alice.group("Ops", bob)
