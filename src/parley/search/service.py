@@ -243,8 +243,13 @@ async def _match_newest(
     if not newest:
         # No messages of mine (before the cursor): nothing to find. SCAN 0: the index.
         return [] if SCAN else None
-    candidates = candidates.where(Message.id >= newest[-1])
-    ids = sorted((await session.scalars(candidates)).all(), reverse=True)
+    if query.sender is None and not query.has and not _filters(query, chat_id):
+        # Nothing to narrow: the window is the candidates. A deleted message has no text
+        # in the index, so it matches nothing (one walk of the messages, not two).
+        ids = newest
+    else:
+        candidates = candidates.where(Message.id >= newest[-1])
+        ids = sorted((await session.scalars(candidates)).all(), reverse=True)
     found, complete = await _match_here(session, query, ids, limit)
     # Enough for the page, or I have no older messages to search: the index can add nothing.
     return found if complete or len(newest) < SCAN else None
