@@ -9,7 +9,6 @@ on any node (presence, asked of the broker) and hands the rest to the push proce
 and notes each device's answer in its delivery log (`parley.notifications.delivery`).
 """
 
-import logging
 from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +24,6 @@ from parley.notifications.schemas import SubscriptionIn, SubscriptionOut
 from parley.notifications.worker import PushJob
 from parley.observability import metrics
 
-log = logging.getLogger("parley.push")
 PUSH_OFF = "Web Push is not configured on this server"
 
 

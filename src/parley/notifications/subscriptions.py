@@ -87,7 +87,7 @@ async def of_users(
     session: AsyncSession, user_ids: Iterable[int]
 ) -> Sequence[Row[int, int, str, str, str]]:
     """(id, user_id, endpoint, p256dh, auth) of these users' devices: plain rows, no
-    objects, as the push worker reads one per member of a group on the node's loop."""
+    objects, as the push process reads one per member of a group for each message."""
     ids = sorted(set(user_ids))
     if not ids:
         return []

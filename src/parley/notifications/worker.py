@@ -1,8 +1,9 @@
 """The node's push worker: a bounded queue of messages to push, drained in the background.
 
 A send only puts (message, chat, sender, recipients) on the queue once it has committed,
-with no statement of its own; everything else (who is offline, who has a subscription,
-who wants to hear, encrypting, posting) happens here, after the send has been answered.
+with no statement of its own; everything else happens after the send has been answered:
+here, who is offline; in the push process (`parley.notifications.process`), who has a
+subscription, who wants to hear, encrypting, posting and the delivery log.
 The queue is bounded: when push services fall far behind, further pushes are dropped
 (and counted) rather than growing memory without end. A few jobs run at once, so one
 slow push service delays only its own pushes.
