@@ -45,10 +45,13 @@ def fold(value: str) -> str:
     return " ".join(UNSPACED.sub(r" \1 ", value).split())
 
 
+LINK_MARKS = ("http://", "https://")  # a message with one of these, in any case, has a link
+
+
 def has_link(content: str) -> bool:
     """Whether ``content`` holds a web address (what `has:link` looks for)."""
     lowered = content.casefold()
-    return "http://" in lowered or "https://" in lowered
+    return any(mark in lowered for mark in LINK_MARKS)
 
 
 def _statements(dialect: str) -> tuple[Any, Any]:

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parley.attachments.links import Links
 from parley.core.errors import InvalidInput
 from parley.db.models import Attachment, ChatUser, Message, User
-from parley.messages.search_index import INDEX, UNSPACED
+from parley.messages.search_index import INDEX, LINK_MARKS, UNSPACED
 from parley.messages.search_index import fold as fold_text
 from parley.messages.views import message_views
 from parley.search.query import Query, Term, parse
@@ -47,7 +47,7 @@ _READ = 200  # messages read per statement while matching them here
 # MySQL/MariaDB: my newest messages matched here before the FULLTEXT index is asked.
 SCAN = 1_000
 MYSQL_MIN_WORD = 3  # innodb_ft_min_token_size: shorter words are not in a FULLTEXT index
-_LINK = ("%http://%", "%https://%")
+_LINK = tuple(f"%{mark}%" for mark in LINK_MARKS)
 
 
 async def search(
@@ -91,8 +91,7 @@ def _index_search(
     limit: int,
 ) -> Select[Any]:
     sqlite = session.get_bind().dialect.name == "sqlite"
-    index = table(INDEX, column("rowid" if sqlite else "message_id"), column("body"))
-    key = index.c.rowid if sqlite else index.c.message_id
+    index, key = _index(sqlite)
     # Newest first by the index's own key: FTS5 then hands its matches over in rowid
     # order, newest first, and the search stops at the page's end instead of sorting
     # every match (a common word is in most messages). The cursor bounds that key too,
@@ -178,26 +177,26 @@ async def _match_links(
     """
     if "link" not in query.has:
         return None
-    index = table(INDEX, column("message_id"), column("has_link"))
+    index, key = _index(sqlite=False)
     walk = (
         _mine(
-            select(index.c.message_id)
+            select(key)
             .select_from(index)
-            .join(Message, Message.id == index.c.message_id)
+            .join(Message, Message.id == key)
             .where(index.c.has_link == 1),
             query,
             me_id,
             chat_id,
             each=True,
         )
-        .order_by(index.c.message_id.desc())
+        .order_by(key.desc())
         .limit(_READ)
         .prefix_with("STRAIGHT_JOIN", dialect="mysql")
     )
     found: list[int] = []
     walked, after = 0, before_id
     while walked < NARROW:
-        page = walk if after is None else walk.where(index.c.message_id < after)
+        page = walk if after is None else walk.where(key < after)
         ids = list((await session.scalars(page)).all())
         if not ids:
             return found  # every message of mine with a link was matched
@@ -243,7 +242,7 @@ async def _match_newest(
     if not newest:
         # No messages of mine (before the cursor): nothing to find. SCAN 0: the index.
         return [] if SCAN else None
-    if query.sender is None and not query.has and not _filters(query, chat_id):
+    if query.sender is None and not _filters(query, chat_id):  # has: adds filters too
         # Nothing to narrow: the window is the candidates. A deleted message has no text
         # in the index, so it matches nothing (one walk of the messages, not two).
         ids = newest
@@ -264,9 +263,7 @@ async def _match_here(
     whether the page was filled (limit + 1 found) before ``ids`` ran out.
     """
     patterns = [_pattern(term) for term in query.terms]
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    index = table(INDEX, column("rowid" if sqlite else "message_id"), column("body"))
-    key = index.c.rowid if sqlite else index.c.message_id
+    index, key = _index(session.get_bind().dialect.name == "sqlite")
     found: list[int] = []
     for start in range(0, len(ids), _READ):
         batch = ids[start : start + _READ]
@@ -281,6 +278,16 @@ async def _match_here(
                 if len(found) > limit:
                     return found, True
     return found, False
+
+
+def _index(sqlite: bool) -> tuple[Any, Any]:
+    """The index table and its message id: FTS5's rowid, or a column of its own.
+
+    ``has_link`` exists on MySQL/MariaDB only (`search_index.has_link`).
+    """
+    key = "rowid" if sqlite else "message_id"
+    index = table(INDEX, column(key), column("body"), column("has_link"))
+    return index, index.c[key]
 
 
 def _cursor(cursor: str | None) -> int | None:
