@@ -16,7 +16,7 @@ from parley.core.events import Event, record
 from parley.core.unit_of_work import UnitsOfWork
 from parley.db import migrate
 from parley.db.database import create_engine, create_sessionmaker
-from tests.support import Api
+from tests.support import Api, empty_tables
 
 
 async def _units(tmp_path: Path) -> tuple[UnitsOfWork, list[Event], Any]:
@@ -143,3 +143,40 @@ async def test_a_batch_leaves_the_chat_and_markers_at_its_newest(api: Api) -> No
         assert listed["unread_count"] == len(unread)
     (for_carol,) = (await carol.get("/chats")).json()
     assert for_carol["unread_count"] == 16
+
+
+async def test_a_lane_writes_in_order_and_batches_on_every_backend(database_url: str) -> None:
+    """A socket's sends queue in a lane of their own: written in the order submitted, the
+    waiting ones in one transaction, a failing one alone. SQLite has one lane for all (one
+    writer); MariaDB gives each socket its own, so two sockets write side by side."""
+    await empty_tables(database_url)
+    engine = create_engine(database_url)
+    published: list[Event] = []
+
+    async def publish(event: Event) -> None:
+        published.append(event)
+
+    sqlite = database_url.startswith("sqlite")
+    units = UnitsOfWork(create_sessionmaker(engine), publish, asyncio.Lock() if sqlite else None)
+    calls: list[tuple[str, bool]] = []
+    try:
+        first, second = units.lane(), units.lane()
+        assert (first is second) == sqlite
+        pending = [
+            (lane.submit(_insert(f"{tag}{i}", calls, fail=(tag, i) == ("a", 5))), f"{tag}{i}")
+            for i in range(10)
+            for tag, lane in (("a", first), ("b", second))
+        ]
+        results = await asyncio.gather(*(p for p, _ in pending), return_exceptions=True)
+        failed = [name for (_, name), r in zip(pending, results, strict=True) if r != name]
+        assert failed == ["a5"] and isinstance(results[10], NotFound)
+        assert units.largest_batch > 1
+        assert ("a5", True) in calls and ("a5", False) in calls  # tried in a batch, then alone
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT username FROM users ORDER BY id"))).all()
+        for tag in ("a", "b"):
+            stored = [name for (name,) in rows if name.startswith(tag)]
+            assert stored == [f"{tag}{i}" for i in range(10) if (tag, i) != ("a", 5)]
+        assert len(published) == 19
+    finally:
+        await engine.dispose()

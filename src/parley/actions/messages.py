@@ -19,7 +19,7 @@ from parley.actions.events import (
     ReactionRemoved,
 )
 from parley.core.events import record
-from parley.core.unit_of_work import Job
+from parley.core.unit_of_work import Job, Lane
 from parley.db.models import User
 from parley.membership.service import member_ids
 from parley.messages import reactions, service
@@ -47,15 +47,15 @@ async def send(
 
 
 async def submit(
-    ctx: Context, me: User, chat_id: int, data: MessageIn, address: str
+    ctx: Context, me: User, chat_id: int, data: MessageIn, address: str, lane: Lane
 ) -> Awaitable[Sent]:
-    """Apply the limits and take the message's place in the write order; await it later.
+    """Apply the limits and take the message's place in ``lane``'s order; await it later.
 
     A socket sends its frames on without waiting for each commit, so one sender's
-    messages keep their order and a burst shares batches (see `UnitsOfWork.submit`).
+    messages keep their order and a burst shares batches (see `Lane`).
     """
     await _limit(ctx, me, address)
-    return ctx.units.submit(_sending(ctx, me.id, chat_id, data))
+    return lane.submit(_sending(ctx, me.id, chat_id, data))
 
 
 async def _limit(ctx: Context, me: User, address: str) -> None:

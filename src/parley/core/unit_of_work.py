@@ -1,8 +1,10 @@
 """One unit of work: commit once on success, roll back on error, then publish its events.
 
-On SQLite, writes that many people make at once (sending messages) can share one: one
-writer takes every job waiting, runs them in one transaction and commits once, so the
-price of a durable commit (an fsync) is paid once per batch instead of once per message.
+Writes that queue in a lane share one: its writer takes every job waiting, runs them in
+one transaction and commits once, so the price of a commit (an fsync on SQLite, round
+trips on MariaDB) is paid once per batch instead of once per message. On SQLite every
+concurrent send queues in one lane; elsewhere each socket has a lane of its own, which
+keeps its sends in order without one waiting for the commit of the one before.
 """
 
 import asyncio
@@ -50,71 +52,32 @@ def _drop_on_rollback(session: Session, _previous: Any) -> None:
     session.info.pop(_DEFERRED, None)
 
 
-class UnitsOfWork:
-    """Opens units of work on one database; events go to ``publish`` after each commit."""
+class Lane:
+    """Jobs written in the order they were submitted, a batch at a time.
 
-    def __init__(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        publish: Publish,
-        write_lock: asyncio.Lock | None = None,
-    ) -> None:
-        self.sessionmaker = sessionmaker
-        self._publish = publish
-        # Set on SQLite only: see parley.db.write_lock.
-        self._write_lock = write_lock
+    No timer: a lone job is written at once, and under load the batches grow by
+    themselves while the one before is being committed. A batch is one transaction; if
+    any of its jobs fails, nothing of it is kept and each is written again alone.
+    """
+
+    def __init__(self, units: "UnitsOfWork") -> None:
+        self._units = units
         self._waiting: list[tuple[Job[Any], asyncio.Future[Any]]] = []
         self._writer: asyncio.Task[None] | None = None
-        self.largest_batch = 0  # reported by the benchmarks
-
-    async def write(self, job: Job[T], within: AsyncSession | None = None) -> T:
-        """Run ``job`` and commit it; return once its data is durable and events are out.
-
-        On SQLite, concurrent jobs are written together (see the module's docstring).
-        Elsewhere the job runs in ``within`` (the caller's unit, which commits it) or in a
-        unit of its own: MySQL/MariaDB lock rows and group their own commits.
-        """
-        if self._write_lock is None:
-            if within is not None:
-                return await job(within, False)
-            return await self._alone(job)
-        if within is not None and within.in_transaction():
-            # Hand the caller's pooled connection back while it waits (it has only read):
-            # with every request holding one, the writer could wait for a connection forever.
-            await within.commit()
-        return await self.submit(job)
 
     def submit(self, job: Job[T]) -> Awaitable[T]:
-        """Take ``job``'s place in the write order now; await the result later.
-
-        A socket hands its frames over one after the other without waiting for each to
-        commit, so one sender's messages keep their order and still share batches. On
-        SQLite the job is queued at once; elsewhere it runs, in its own unit, only when
-        awaited (a caller that awaits one job before the next keeps the order).
-        """
-        if self._write_lock is None:
-            return self._alone(job)
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._waiting.append((job, done))
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_waiting())
         return done
 
-    async def _alone(self, job: Job[T]) -> T:
-        async with self.begin() as session:
-            return await job(session, False)
-
     async def _write_waiting(self) -> None:
-        """Write what is waiting, a batch at a time; what arrives meanwhile forms the next.
-
-        No timer: a lone job is written at once, and under load the batches grow by
-        themselves while the one before is being committed.
-        """
         batch: list[tuple[Job[Any], asyncio.Future[Any]]] = []
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-                self.largest_batch = max(self.largest_batch, len(batch))
+                self._units.largest_batch = max(self._units.largest_batch, len(batch))
                 if len(batch) == 1 or not await self._together(batch):
                     await self._one_by_one(batch)
         finally:
@@ -128,7 +91,7 @@ class UnitsOfWork:
     async def _together(self, batch: list[tuple[Job[Any], asyncio.Future[Any]]]) -> bool:
         """One transaction for the whole batch; False (nothing kept) if any job failed."""
         try:
-            async with self.begin() as session:
+            async with self._units.begin() as session:
                 results = [await job(session, True) for job, _ in batch]
         except Exception as exc:  # a refused send, a repeat, an outage: each alone, below
             log.debug("batch of %d failed (%s); writing them one by one", len(batch), exc)
@@ -141,7 +104,7 @@ class UnitsOfWork:
     async def _one_by_one(self, batch: list[tuple[Job[Any], asyncio.Future[Any]]]) -> None:
         for job, done in batch:
             try:
-                async with self.begin() as session:
+                async with self._units.begin() as session:
                     result = await job(session, False)
             except Exception as exc:
                 if not done.done():
@@ -149,6 +112,50 @@ class UnitsOfWork:
             else:
                 if not done.done():
                     done.set_result(result)
+
+
+class UnitsOfWork:
+    """Opens units of work on one database; events go to ``publish`` after each commit."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        publish: Publish,
+        write_lock: asyncio.Lock | None = None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self._publish = publish
+        # Set on SQLite only: see parley.db.write_lock.
+        self._write_lock = write_lock
+        # SQLite has one writer at a time, so every submitted write shares one lane.
+        self._shared = Lane(self) if write_lock is not None else None
+        self.largest_batch = 0  # reported by the benchmarks
+
+    async def write(self, job: Job[T], within: AsyncSession | None = None) -> T:
+        """Run ``job`` and commit it; return once its data is durable and events are out.
+
+        On SQLite, concurrent jobs are written together (see the module's docstring).
+        Elsewhere the job runs in ``within`` (the caller's unit, which commits it) or in a
+        unit of its own: MySQL/MariaDB lock rows and group their own commits.
+        """
+        if self._shared is None:
+            if within is not None:
+                return await job(within, False)
+            async with self.begin() as session:
+                return await job(session, False)
+        if within is not None and within.in_transaction():
+            # Hand the caller's pooled connection back while it waits (it has only read):
+            # with every request holding one, the writer could wait for a connection forever.
+            await within.commit()
+        return await self._shared.submit(job)
+
+    def lane(self) -> Lane:
+        """Where one client's writes queue to keep their order (a socket's sends).
+
+        On SQLite that is the one shared lane. Elsewhere each client gets a lane of its
+        own: its waiting writes share a transaction, while other clients' run beside it.
+        """
+        return self._shared or Lane(self)
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncSession]:

@@ -125,6 +125,7 @@ class FrameHandler:
         self.address = address  # the client's, for the per-address send limit
         self._typing_sent: dict[int, float] = {}
         self._answers: deque[asyncio.Task[None]] = deque()
+        self._lane = ctx.units.lane()  # this socket's sends, in the order of its frames
 
     async def handle_text(self, text: str) -> None:
         reply = await self._start(text)
@@ -166,7 +167,9 @@ class FrameHandler:
         if not isinstance(frame, SendFrame):
             return Later(self._handle(frame), client_id)
         try:
-            pending = await actions.submit(self.ctx, self.user, frame.chat_id, frame, self.address)
+            pending = await actions.submit(
+                self.ctx, self.user, frame.chat_id, frame, self.address, self._lane
+            )
         except (DomainError, *DATABASE_ERRORS) as exc:
             return Now(_failure(exc, client_id))
         return Later(self._ack(pending, frame.client_id), client_id, pending)
