@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from parley.app.startup import prepare
+from parley.auth import security
 from parley.config import SECRET_FILE, Settings
 from parley.db.models import User as UserRow
 from tests.support import PASSWORD, Api, RunningServer, User, serve, test_settings
@@ -433,3 +434,21 @@ async def test_tokens_signed_with_a_generated_key_survive_a_restart(
         assert await me_status(client, user.token) == 200
         r = await refresh(client, user.refresh_token)
         assert r.status_code == 200, r.text
+
+
+def test_a_verified_token_is_remembered_but_refused_once_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Verified signatures are remembered per token; expiry is checked on every use."""
+    key = "k" * 43
+    token = security.create_access_token(7, 9, key, minutes=1)
+    assert security.decode_access_token(token, key) == (7, 9)
+    assert security.decode_access_token(token, key) == (7, 9)  # the remembered answer
+    assert security.decode_access_token(token, "another key, " * 4) is None
+    assert (
+        security.decode_access_token(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), key)
+        is None
+    )
+    later = security.time.time() + 61
+    monkeypatch.setattr(security.time, "time", lambda: later)
+    assert security.decode_access_token(token, key) is None

@@ -7,7 +7,7 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from parley.attachments.service import attachment_fields
 from parley.chats.schemas import CHAT_LIST, ChatOut
 from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.db.models import Attachment, Chat, ChatUser, Mention, Message, User, avatar_url
+from parley.db.rows import named_rows
 from parley.db.types import utcnow
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, member_ids, require_member
 from parley.messages.views import Pending, add_extras, message_fields
@@ -92,12 +93,7 @@ async def create_group(
 
 async def list_chats(session: AsyncSession, me_id: int, views: Views) -> list[ChatOut]:
     """Every chat of the user, most recent activity first, in a fixed number of queries."""
-    query = (
-        _chat_rows(me_id)
-        .where(ChatUser.user_id == me_id)
-        .order_by(Chat.last_activity_at.desc(), Chat.id.desc())
-    )
-    return await _views(session, me_id, query, views)
+    return await _views(session, me_id, _MY_CHATS, {"b_me": me_id}, views)
 
 
 async def get_chat(session: AsyncSession, me_id: int, chat_id: int, views: Views) -> ChatOut:
@@ -106,14 +102,18 @@ async def get_chat(session: AsyncSession, me_id: int, chat_id: int, views: Views
 
 
 async def chat_view(session: AsyncSession, me_id: int, chat_id: int, views: Views) -> ChatOut:
-    found = await _views(session, me_id, _chat_rows(me_id).where(Chat.id == chat_id), views)
+    params = {"b_me": me_id, "b_chat": chat_id}
+    found = await _views(session, me_id, _ONE_CHAT, params, views)
     if not found:
         raise NotFound(CHAT_NOT_FOUND)
     return found[0]
 
 
-def _chat_rows(me_id: int) -> Select[*tuple[Any, ...]]:
-    """One row per chat: the chat, my read marker (0 if I am not in it), its last message."""
+def _chat_rows() -> Select[*tuple[Any, ...]]:
+    """One row per chat: the chat, my read marker (0 if I am not in it), its last message.
+
+    Me is the bound parameter ``b_me``; the statements are built once (below).
+    """
     return (
         select(
             Chat.id,
@@ -138,39 +138,54 @@ def _chat_rows(me_id: int) -> Select[*tuple[Any, ...]]:
             Attachment.content_type,
             Attachment.thumbnail_key,
         )
-        .outerjoin(ChatUser, and_(ChatUser.chat_id == Chat.id, ChatUser.user_id == me_id))
+        .outerjoin(
+            ChatUser, and_(ChatUser.chat_id == Chat.id, ChatUser.user_id == bindparam("b_me"))
+        )
         .outerjoin(Message, Message.id == Chat.last_message_id)
         .outerjoin(Attachment, Attachment.id == Message.attachment_id)
     )
 
 
+_MY_CHATS = (
+    _chat_rows()
+    .where(ChatUser.user_id == bindparam("b_me"))
+    .order_by(Chat.last_activity_at.desc(), Chat.id.desc())
+)
+_ONE_CHAT = _chat_rows().where(Chat.id == bindparam("b_chat"))
+_MEMBERS = (
+    select(
+        ChatUser.chat_id,
+        ChatUser.role,
+        User.id,
+        User.username,
+        User.display_name,
+        User.last_seen_at,
+        User.avatar_key,
+    )
+    .join(User, User.id == ChatUser.user_id)
+    .where(ChatUser.chat_id.in_(bindparam("b_chats", expanding=True)))
+    .order_by(ChatUser.chat_id, ChatUser.joined_at, ChatUser.user_id)
+)
+
+
 async def _views(
-    session: AsyncSession, me_id: int, query: Select[*tuple[Any, ...]], views: Views
+    session: AsyncSession,
+    me_id: int,
+    query: Select[*tuple[Any, ...]],
+    params: dict[str, int],
+    views: Views,
 ) -> list[ChatOut]:
     """ChatOut for each chat ``query`` (a ``_chat_rows``) finds: members, last message, unread.
 
     Plain rows become plain dicts, validated into models in one call: building hundreds of
     nested models one by one in Python made the chat list CPU-bound.
     """
-    chats = (await session.execute(query)).all()
+    chats = named_rows(await session.execute(query, params))
     if not chats:
         return []
     members: dict[int, list[dict[str, Any]]] = {row.id: [] for row in chats}
     users: dict[int, dict[str, Any]] = {}  # one dict per person, however many chats they share
-    member_rows = await session.execute(
-        select(
-            ChatUser.chat_id,
-            ChatUser.role,
-            User.id,
-            User.username,
-            User.display_name,
-            User.last_seen_at,
-            User.avatar_key,
-        )
-        .join(User, User.id == ChatUser.user_id)
-        .where(ChatUser.chat_id.in_(members))
-        .order_by(ChatUser.chat_id, ChatUser.joined_at, ChatUser.user_id)
-    )
+    member_rows = await session.execute(_MEMBERS, {"b_chats": list(members)})
     for chat_id, role, user_id, username, display_name, last_seen_at, avatar in member_rows:
         user = users.get(user_id)
         if user is None:
@@ -256,14 +271,46 @@ async def _unread_counts(
     """
     if not behind:
         return {}
-    ranges = or_(*(and_(Message.chat_id == cid, Message.id > read) for cid, read in behind))
-    rows = await session.execute(
-        select(Message.chat_id, func.count(), func.count(Mention.user_id))
-        .outerjoin(Mention, and_(Mention.message_id == Message.id, Mention.user_id == me_id))
-        .where(ranges, Message.sender_id != me_id, Message.deleted_at.is_(None))
-        .group_by(Message.chat_id)
-    )
+    size = _bucket(len(behind))
+    params: dict[str, int] = {"b_me": me_id}
+    for i in range(size):
+        # Padding: chat 0 does not exist, so its range is one empty index probe.
+        params[f"b_c{i}"], params[f"b_r{i}"] = behind[i] if i < len(behind) else (0, 0)
+    rows = await session.execute(_unread_statement(size), params)
     return {chat_id: (count, mentions) for chat_id, count, mentions in rows.all()}
+
+
+_UNREAD: dict[int, Select[int, int, int]] = {}
+
+
+def _bucket(n: int) -> int:
+    """The statement size for ``n`` chats: the next power of two (at most 256), then the
+    next multiple of 256, so a handful of statements serve every chat list."""
+    return 1 << (n - 1).bit_length() if n <= 256 else -(-n // 256) * 256
+
+
+def _unread_statement(size: int) -> Select[int, int, int]:
+    """The counting statement for ``size`` (chat, marker) pairs, built once per size.
+
+    Building it per call (200 chats: 400 comparisons, their cache key and compilation)
+    was most of the chat list's CPU.
+    """
+    statement = _UNREAD.get(size)
+    if statement is None:
+        me = bindparam("b_me", type_=Integer)
+        ranges = or_(
+            *(
+                and_(Message.chat_id == bindparam(f"b_c{i}"), Message.id > bindparam(f"b_r{i}"))
+                for i in range(size)
+            )
+        )
+        statement = _UNREAD[size] = (
+            select(Message.chat_id, func.count(), func.count(Mention.user_id))
+            .outerjoin(Mention, and_(Mention.message_id == Message.id, Mention.user_id == me))
+            .where(ranges, Message.sender_id != me, Message.deleted_at.is_(None))
+            .group_by(Message.chat_id)
+        )
+    return statement
 
 
 async def _require_manager(session: AsyncSession, chat_id: int, me_id: int) -> tuple[Chat, str]:

@@ -28,11 +28,12 @@ from parley.attachments.service import attachment_of, owned
 from parley.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.core.unit_of_work import defer
 from parley.db.models import Chat, ChatUser, Message, User
+from parley.db.rows import named_rows
 from parley.db.types import utcnow
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, require_member
 from parley.messages import mentions, search_index
 from parley.messages.schemas import MessageOut
-from parley.messages.views import MESSAGE, MessageRow, excerpt, message_fields, message_views
+from parley.messages.views import MESSAGE, excerpt, message_fields, message_views
 
 MESSAGE_NOT_FOUND = "message not found"
 # The same answer whether the message is elsewhere, deleted or in a chat you cannot see.
@@ -109,12 +110,12 @@ async def history(
         statement, params["b_cursor"] = _PAGE_BEFORE, before
     else:
         statement = _PAGE_NEWEST
-    rows = (await session.execute(statement, params)).all()
+    rows = named_rows(await session.execute(statement, params))
     if not rows:
         # Empty: a chat with nothing there, or not mine (then 404, like every other route).
         await require_member(session, chat_id, me_id)
         return []
-    page = await message_views(session, links, cast(Sequence[MessageRow], rows), me_id)
+    page = await message_views(session, links, rows, me_id)
     return page if after is not None else page[::-1]
 
 
