@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from parley.db import sqlite_driver
+
 
 def create_engine(url: str, *, echo: bool = False, timeout: float | None = None) -> AsyncEngine:
     """``timeout`` (MySQL/MariaDB) bounds each wait on the server, for serving engines.
@@ -27,6 +29,8 @@ def create_engine(url: str, *, echo: bool = False, timeout: float | None = None)
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # Writers wait for each other instead of failing with "database is locked".
         kwargs["connect_args"] = {"timeout": 30}
+        if parsed.get_driver_name() == "aiosqlite":
+            kwargs["module"] = sqlite_driver.dbapi()  # one thread hand-off per statement
         engine = create_async_engine(parsed, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
