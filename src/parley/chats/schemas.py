@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, TypeAdapter, model_validator
 
 from parley.core.fields import UNICODE, IdField, Model, Timestamp, text_constraints
+from parley.core.shapes import dict_serializer
 from parley.membership.service import Role
 from parley.messages.schemas import MessageOut
 from parley.notifications.rules import Notify
@@ -32,6 +33,8 @@ class ChatOut(Model):
 
 CHAT = TypeAdapter(ChatOut)
 CHAT_LIST = TypeAdapter(list[ChatOut])
+# The chat list is written from its dicts, never validated (see parley.core.shapes).
+CHAT_LIST_DICTS = dict_serializer(CHAT_LIST)
 
 
 class ChatCreate(BaseModel):

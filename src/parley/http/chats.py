@@ -5,7 +5,7 @@ from parley.actions import notifications
 from parley.chats import service
 from parley.chats.schemas import (
     CHAT,
-    CHAT_LIST,
+    CHAT_LIST_DICTS,
     ChatCreate,
     ChatOut,
     ChatUpdate,
@@ -13,7 +13,7 @@ from parley.chats.schemas import (
     MemberUpdate,
 )
 from parley.http.dependencies import ContextDep, CurrentUser, SessionDep
-from parley.http.responses import IdPath, error_responses, json_response
+from parley.http.responses import IdPath, dicts_response, error_responses, json_response
 from parley.notifications.schemas import ChatSettingsIn
 
 router = APIRouter(prefix="/chats", tags=["chats"], responses=error_responses(401))
@@ -36,7 +36,7 @@ async def create_chat(
 
 @router.get("", response_model=list[ChatOut])
 async def list_chats(session: SessionDep, ctx: ContextDep, me: CurrentUser) -> Response:
-    return json_response(CHAT_LIST, await service.list_chats(session, me.id, ctx.views))
+    return dicts_response(CHAT_LIST_DICTS, await service.list_chats(session, me.id, ctx.views))
 
 
 @router.get("/{chat_id}", response_model=ChatOut, responses=error_responses(404))

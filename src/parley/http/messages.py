@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from parley.actions import messages as actions
 from parley.core.fields import MAX_ID
 from parley.http.dependencies import ClientAddress, ContextDep, CurrentUser, SessionDep
-from parley.http.responses import IdPath, error_responses, json_response
+from parley.http.responses import IdPath, dicts_response, error_responses, json_response
 from parley.messages import reactions, service
 from parley.messages.schemas import (
     Emoji,
@@ -15,7 +15,7 @@ from parley.messages.schemas import (
     ReactionUsers,
     ReadIn,
 )
-from parley.messages.views import MESSAGE, MESSAGE_LIST
+from parley.messages.views import MESSAGE, MESSAGE_LIST_DICTS
 from parley.users.schemas import UserPublic
 from parley.users.service import public_user
 
@@ -42,7 +42,7 @@ async def history(
     page = await service.history(
         session, ctx.links, me.id, chat_id, limit=limit, before=before, after=after, around=around
     )
-    return json_response(MESSAGE_LIST, page)
+    return dicts_response(MESSAGE_LIST_DICTS, page)
 
 
 @router.post(

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import Path, Response
 from pydantic import BaseModel, Field, TypeAdapter
+from pydantic_core import SchemaSerializer
 
 from parley.core.errors import ERROR_CODES
 from parley.core.fields import MAX_ID
@@ -69,3 +70,8 @@ def json_response(adapter: TypeAdapter[Any], value: Any, status_code: int = 200)
     return Response(
         adapter.dump_json(value), status_code=status_code, media_type="application/json"
     )
+
+
+def dicts_response(serializer: SchemaSerializer, value: Any) -> Response:
+    """Write plain dicts built in a response model's shape (see parley.core.shapes)."""
+    return Response(serializer.to_json(value), media_type="application/json")

@@ -33,7 +33,7 @@ from parley.db.types import utcnow
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, require_member
 from parley.messages import mentions, search_index
 from parley.messages.schemas import MessageOut
-from parley.messages.views import MESSAGE, excerpt, message_fields, message_views
+from parley.messages.views import MESSAGE, excerpt, message_dicts, message_fields, message_views
 
 MESSAGE_NOT_FOUND = "message not found"
 # The same answer whether the message is elsewhere, deleted or in a chat you cannot see.
@@ -93,9 +93,12 @@ async def history(
     before: int | None = None,
     after: int | None = None,
     around: int | None = None,
-) -> list[MessageOut]:
+) -> list[dict[str, Any]]:
     """A page of a chat in ascending id order: newest by default, either side of a cursor,
-    or ``around`` one message (it and about as many before it as after it)."""
+    or ``around`` one message (it and about as many before it as after it).
+
+    MessageOut's fields in plain dicts, for `MESSAGE_LIST_DICTS` to write: a page is
+    never validated, only written."""
     if before is not None and after is not None:
         raise InvalidInput(("query", "after"), "give either before or after, not both")
     if around is not None and (before is not None or after is not None):
@@ -115,7 +118,7 @@ async def history(
         # Empty: a chat with nothing there, or not mine (then 404, like every other route).
         await require_member(session, chat_id, me_id)
         return []
-    page = await message_views(session, links, rows, me_id)
+    page = await message_dicts(session, links, rows, me_id)
     return page if after is not None else page[::-1]
 
 
@@ -162,7 +165,7 @@ _PAGE_AFTER = _page(newer=True, cursor=True)
 
 async def _around(
     session: AsyncSession, links: Links, me_id: int, chat_id: int, message_id: int, limit: int
-) -> list[MessageOut]:
+) -> list[dict[str, Any]]:
     """``limit`` messages holding ``message_id``: half before it, the rest from it on.
 
     Near either end of the chat the other side fills the page, so it is as full as the
@@ -185,7 +188,7 @@ async def _around(
         ).all()
     before = min(len(older), max(limit // 2, limit - len(newer)))
     rows = [*older[:before][::-1], *newer[: limit - before]]
-    return await message_views(session, links, rows, me_id)
+    return await message_dicts(session, links, rows, me_id)
 
 
 @dataclass(frozen=True, slots=True)

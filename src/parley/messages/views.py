@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.attachments.links import Links
 from parley.attachments.service import attachment_of
+from parley.core.shapes import dict_serializer
 from parley.db.models import Attachment, Mention, Message, Reaction
 from parley.messages.schemas import EXCERPT_CHARS, MessageOut, ReactionCount
 from parley.previews.links import might_link
@@ -94,6 +95,8 @@ def _extras(replies: bool, reactions: bool, mentions: bool) -> Any:
 
 
 MESSAGE_LIST = TypeAdapter(list[MessageOut])
+# Pages of history are written from their dicts, never validated (see parley.core.shapes).
+MESSAGE_LIST_DICTS = dict_serializer(MESSAGE_LIST)
 
 
 def attachment_path(attachment_id: int | None) -> str | None:
@@ -226,7 +229,15 @@ async def per_viewer(
 async def message_views(
     session: AsyncSession, links: Links, messages: Sequence[MessageRow], viewer_id: int | None
 ) -> list[MessageOut]:
-    """MessageOut for each message as ``viewer_id`` sees it, in a fixed number of queries.
+    """MessageOut for each message as ``viewer_id`` sees it (see `message_dicts`)."""
+    return MESSAGE_LIST.validate_python(await message_dicts(session, links, messages, viewer_id))
+
+
+async def message_dicts(
+    session: AsyncSession, links: Links, messages: Sequence[MessageRow], viewer_id: int | None
+) -> list[dict[str, Any]]:
+    """Each message as ``viewer_id`` sees it, MessageOut's fields in a plain dict, in a
+    fixed number of queries.
 
     Attachments with their signed links, link previews, reply previews, reactions and
     mentions: one query each, skipped when no message of the page has any.
@@ -258,4 +269,4 @@ async def message_views(
         for m in messages
     ]
     await add_extras(session, viewer_id, pending)
-    return MESSAGE_LIST.validate_python([fields for fields, _, _ in pending])
+    return [fields for fields, _, _ in pending]
