@@ -13,7 +13,7 @@ from parley.db.database import create_engine, create_sessionmaker
 from parley.db.models import Message, Reaction
 from parley.messages import reactions
 from parley.messages import service as messages
-from parley.messages.views import per_viewer
+from parley.messages.views import MESSAGE, per_viewer
 from tests.support import empty_tables
 from tests.test_services import LINKS, Db, group, say
 
@@ -76,7 +76,8 @@ async def test_per_viewer_views_are_disjoint_and_cover_every_member(db: Db) -> N
     mid = (await say(db, alice, chat.id, "hi")).message.id
     for user, emoji in ((bob, "👍"), (carol, "👍"), (carol, "🎉")):
         await db.run(reactions.add, user.id, chat.id, mid, emoji)
-    (message,) = await db.run(messages.history, LINKS, alice.id, chat.id, limit=1)
+    (fields,) = await db.run(messages.history, LINKS, alice.id, chat.id, limit=1)
+    message = MESSAGE.validate_python(fields)
     members = frozenset({alice.id, bob.id, carol.id, dan.id})
     views = await db.run(per_viewer, message, members)
     audiences = [audience for _, audience in views]

@@ -548,12 +548,12 @@ async def test_history_pages_both_ways(db: Db) -> None:
     ids = [(await say(db, alice, chat.id, f"m{i}")).message.id for i in range(7)]
     await db.run(messages.delete, alice, chat.id, ids[3])
 
-    def page_ids(page: list[Any]) -> list[int]:
-        return [m.id for m in page]
+    def page_ids(page: list[dict[str, Any]]) -> list[int]:
+        return [m["id"] for m in page]
 
     newest = await db.run(messages.history, LINKS, bob.id, chat.id, limit=3)
     assert page_ids(newest) == ids[4:]
-    assert [m.content for m in newest] == ["m4", "m5", "m6"]
+    assert [m["content"] for m in newest] == ["m4", "m5", "m6"]
     # Deleted messages are skipped, not counted against the page.
     older = await db.run(messages.history, LINKS, bob.id, chat.id, limit=3, before=ids[4])
     assert page_ids(older) == [ids[0], ids[1], ids[2]]
