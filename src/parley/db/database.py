@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from parley.db import mysql_driver, sqlite_driver
+from parley.db import sqlite_driver
 
 
 def create_engine(url: str, *, echo: bool = False, timeout: float | None = None) -> AsyncEngine:
@@ -61,8 +61,6 @@ def create_engine(url: str, *, echo: bool = False, timeout: float | None = None)
             # answered with 503 than left holding a connection.
             connect_args.update(connect_timeout=timeout, read_timeout=timeout)
         kwargs["connect_args"] = connect_args
-        if parsed.get_driver_name() == "asyncmy":
-            kwargs["module"] = mysql_driver.dbapi()  # no rollback after a commit
     return create_async_engine(parsed, **kwargs)
 
 
