@@ -90,8 +90,8 @@ def _extras(replies: bool, reactions: bool, mentions: bool) -> Any:
                     literal(0).label("number"),
                 ).where(Mention.message_id.in_(bindparam("b_mentioning", expanding=True)))
             )
-        # Unordered: sorting a union takes MariaDB a temporary table and a sort, a
-        # round trip's worth of latency; the rows are sorted here instead (`add_extras`).
+        # Unordered: sorting a union costs MariaDB a temporary table and a sort; the
+        # few hundred rows of a page are sorted here instead (`add_extras`).
         _EXTRAS[key] = union_all(*parts)
     return _EXTRAS[key]
 
