@@ -45,4 +45,7 @@ def _as_dicts(schema: Any) -> Any:
                 if key in field
             },
         }
-    return {"type": "typed-dict", "fields": fields}
+    shaped: dict[str, Any] = {"type": "typed-dict", "fields": fields}
+    if "ref" in schema:  # a model used twice is defined once and referred to by this
+        shaped["ref"] = schema["ref"]
+    return shaped
