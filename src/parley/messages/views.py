@@ -173,7 +173,7 @@ async def add_extras(
     params = {"b_replies": replies, "b_reacted": reacted, "b_mentioning": mentioning}
     result = await session.execute(statement, {k: v for k, v in params.items() if v})
     # Reactions in order of first use (their ids), mentions by user id.
-    rows = sorted(result.tuples(), key=_EXTRAS_ORDER)
+    rows = sorted(result, key=_EXTRAS_ORDER)
     by_id = {fields["id"]: fields for fields, _, _ in pending}
     previews: dict[int, dict[str, Any]] = {}
     counts: dict[int, dict[str, dict[str, Any]]] = {}
