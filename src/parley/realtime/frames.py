@@ -1,7 +1,6 @@
 """What a client may send over a socket, and how each frame is handled."""
 
 import asyncio
-import inspect
 import json
 import logging
 import time
@@ -97,10 +96,12 @@ class Later:
             return error("internal", "internal server error", self.client_id)
 
     def discard(self) -> None:
-        """Never to run (the socket closed first): close what was never started."""
+        """Never to run (the socket closed first): close what was never started.
+
+        A send is already queued in its lane and is written all the same; only its
+        answer goes unsent.
+        """
         self.work.close()
-        if inspect.iscoroutine(self.pending):
-            self.pending.close()
 
 
 Reply = Now | Later
