@@ -4,8 +4,11 @@ import asyncio
 from typing import Any
 from urllib.parse import quote
 
+import emoji as emoji_data
 import pytest
+from sqlalchemy import text
 
+from parley.db.database import GROUP_CONCAT_MAX
 from tests.sockets import Socket, open_socket
 from tests.support import Api, RunningServer, User
 
@@ -52,6 +55,27 @@ async def test_counts_order_and_me(api: Api) -> None:
     # The chat list's last message has them too, as the viewer sees them.
     chats = (await carol.get("/chats")).json()
     assert [r["me"] for r in chats[0]["last_message"]["reactions"]] == [True, True]
+
+
+async def test_a_page_shows_every_reaction_however_many(
+    api: Api, server: RunningServer, backend: str
+) -> None:
+    """A page reads a message's reactions as one string; MySQL cuts such strings at 1 KB
+    unless told otherwise (about 40 reactions), so a connection raises the limit."""
+    alice, bob = await api.user(), await api.user()
+    cid = (await alice.direct_chat(bob))["id"]
+    mid = (await alice.say(cid, "vote"))["id"]
+    many = sorted(e for e in emoji_data.EMOJI_DATA if len(e) == 1)[:60]
+    for i, emoji in enumerate(many):
+        user = alice if i % 2 else bob
+        assert (await user.put(_path(cid, mid, emoji))).status_code == 204
+    assert await _reactions(alice, cid) == [
+        {"emoji": emoji, "count": 1, "me": bool(i % 2)} for i, emoji in enumerate(many)
+    ]
+    if backend == "mariadb":
+        async with server.app.state.parley.engine.connect() as conn:
+            limit = (await conn.execute(text("SELECT @@group_concat_max_len"))).scalar_one()
+        assert limit == GROUP_CONCAT_MAX
 
 
 @pytest.mark.parametrize(

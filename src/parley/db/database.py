@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
 
 from parley.db import sqlite_driver
 
+GROUP_CONCAT_MAX = 64 * 1024 * 1024  # bytes; see `create_engine`
+
 
 def create_engine(url: str, *, echo: bool = False, timeout: float | None = None) -> AsyncEngine:
     """``timeout`` (MySQL/MariaDB) bounds each wait on the server, for serving engines.
@@ -50,8 +52,12 @@ def create_engine(url: str, *, echo: bool = False, timeout: float | None = None)
         )
         # A FULLTEXT index takes the stop-word setting of the session that (re)builds it
         # (CREATE, TRUNCATE, ALTER): off everywhere, "about" and "the" are found as well.
+        # A history page reads each message's reactions as one GROUP_CONCAT, which MySQL
+        # cuts at 1 KB by default (about 40 reactions): 64 MB is every reaction a message
+        # can realistically have.
         connect_args: dict[str, Any] = {
-            "init_command": "SET SESSION innodb_ft_enable_stopword = OFF"
+            "init_command": "SET SESSION innodb_ft_enable_stopword = OFF,"
+            f" group_concat_max_len = {GROUP_CONCAT_MAX}"
         }
         if timeout is not None:
             # connect_timeout covers the TCP connect; read_timeout every wait for the

@@ -33,7 +33,14 @@ from parley.db.types import utcnow
 from parley.membership.service import CHAT_NOT_FOUND, MANAGERS, require_member
 from parley.messages import mentions, search_index
 from parley.messages.schemas import MessageOut
-from parley.messages.views import MESSAGE, excerpt, message_dicts, message_fields, message_views
+from parley.messages.views import (
+    MESSAGE,
+    excerpt,
+    message_dicts,
+    message_fields,
+    message_views,
+    with_extras,
+)
 
 MESSAGE_NOT_FOUND = "message not found"
 # The same answer whether the message is elsewhere, deleted or in a chat you cannot see.
@@ -118,7 +125,7 @@ async def history(
         # Empty: a chat with nothing there, or not mine (then 404, like every other route).
         await require_member(session, chat_id, me_id)
         return []
-    page = await message_dicts(session, links, rows, me_id)
+    page = await message_dicts(session, links, rows, me_id, with_extras=True)
     return page if after is not None else page[::-1]
 
 
@@ -133,8 +140,9 @@ def _live_rows(chat_id: int) -> Select[Message]:
 
 
 def _page(*, newer: bool, cursor: bool) -> Select[Any]:
-    """A history page as plain rows, built once: membership is checked in the same
-    statement (a page of a chat that is not mine is empty), and no ORM objects are made."""
+    """A history page as plain rows with their extras, built once: membership is checked
+    in the same statement (a page of a chat that is not mine is empty), and no ORM
+    objects are made."""
     mine = (
         select(CHAT_USERS.c.user_id)
         .where(
@@ -142,10 +150,11 @@ def _page(*, newer: bool, cursor: bool) -> Select[Any]:
         )
         .exists()
     )
-    query = (
+    query = with_extras(
         select(MESSAGES)
         .where(MESSAGES.c.chat_id == bindparam("b_chat"), MESSAGES.c.deleted_at.is_(None), mine)
-        .with_hint(MESSAGES, "FORCE INDEX (ix_messages_chat_id_id)", dialect_name="mysql")
+        .with_hint(MESSAGES, "FORCE INDEX (ix_messages_chat_id_id)", dialect_name="mysql"),
+        MESSAGES,
     )
     if cursor:
         bound = (

@@ -1,12 +1,23 @@
 """The one builder of ``MessageOut``: from ORM rows, plain rows or a fresh insert alike."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from operator import itemgetter
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import bindparam, case, func, literal, select, union_all
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.attachments.links import Links
@@ -46,10 +57,16 @@ class MessageRow(Protocol):
 
 
 MESSAGE = TypeAdapter(MessageOut)
-# A page's extras (reply previews, reactions, mentions) come in one statement: each is a
-# round trip to the driver's thread otherwise, and those cost more than the rows do.
+# A page's extras (reply previews, reactions, mentions) come in one statement, or with
+# the rows (`with_extras`): each is a round trip to the driver's thread or the database
+# otherwise, and those cost more than the rows do.
 # Rows: (kind, message id, user id, text, number); see `_extras`.
 _REPLY, _REACTION, _MENTION = "r", "x", "m"
+Extra = tuple[str, int, int, str, int]
+_REACTIONS = cast(Table, Reaction.__table__)
+_MENTIONS = cast(Table, Mention.__table__)
+# Separators of the reaction and mention strings of `with_extras`: neither is in an emoji.
+_ITEM, _FIELD = ";", ","
 EXCERPT_SOURCE = 1000  # characters of the original read for its excerpt (whitespace folds)
 _EXTRAS: dict[tuple[bool, bool, bool], Any] = {}
 
@@ -155,25 +172,72 @@ def excerpt(content: str, deleted: bool) -> str:
 Pending = tuple[dict[str, Any], int | None, bool]
 
 
+def with_extras(query: Select[Any], messages: Table) -> Select[Any]:
+    """``query``, whose rows are of ``messages``, with each row's extras as columns of
+    the same statement, for `extras_of` to read.
+
+    On MySQL a page's extras asked for by a statement of their own cost a round trip to
+    the server, more than the rows did. Here the reply's original is a join, and the
+    reactions (only of messages ever reacted to) and the mentions each one string.
+    """
+    original = messages.alias("original")
+    reaction = (
+        _REACTIONS.c.id.cast(String)
+        + _FIELD
+        + _REACTIONS.c.user_id.cast(String)
+        + _FIELD
+        + _REACTIONS.c.emoji  # last: a keycap emoji holds a digit, never a separator
+    )
+    reactions = (
+        select(func.aggregate_strings(reaction, _ITEM))
+        .where(_REACTIONS.c.message_id == messages.c.id)
+        .scalar_subquery()
+    )
+    mentions = (
+        select(func.aggregate_strings(_MENTIONS.c.user_id.cast(String), _ITEM))
+        .where(_MENTIONS.c.message_id == messages.c.id)
+        .scalar_subquery()
+    )
+    return query.outerjoin(original, original.c.id == messages.c.reply_to_id).add_columns(
+        original.c.sender_id.label("x_reply_sender"),
+        func.substr(original.c.content, 1, EXCERPT_SOURCE).label("x_reply_text"),
+        case((original.c.deleted_at.is_(None), 0), else_=1).label("x_reply_deleted"),
+        case((messages.c.reacted == true(), reactions)).label("x_reactions"),
+        mentions.label("x_mentions"),
+    )
+
+
+def extras_of(rows: Iterable[Any]) -> Iterator[Extra]:
+    """The extras of rows read by a `with_extras` statement, as `add_extras` rows."""
+    for row in rows:
+        if row.x_reply_sender is not None:
+            yield _REPLY, row.reply_to_id, row.x_reply_sender, row.x_reply_text, row.x_reply_deleted
+        if row.x_reactions:
+            for item in row.x_reactions.split(_ITEM):
+                reaction_id, user_id, emoji = item.split(_FIELD, 2)
+                yield _REACTION, row.id, int(user_id), emoji, int(reaction_id)
+        if row.x_mentions:
+            for user_id in row.x_mentions.split(_ITEM):
+                yield _MENTION, row.id, int(user_id), "", 0
+
+
 async def add_extras(
-    session: AsyncSession, viewer_id: int | None, pending: Sequence[Pending]
+    session: AsyncSession,
+    viewer_id: int | None,
+    pending: Sequence[Pending],
+    extras: Iterable[Extra] | None = None,
 ) -> None:
     """Fill in reply previews, reactions and mentions of many messages at once.
 
-    One statement for all three, asking only for the kinds the messages have: only
+    From ``extras`` when the messages were read with them (`with_extras`); otherwise
+    one statement for all three, asking only for the kinds the messages have: only
     replies have previews, only messages ever reacted to have reactions, and only text
     with "@" in it can mention anyone. ``viewer_id`` is whose ``me`` the reactions carry.
     """
-    replies = sorted({reply_to for _, reply_to, _ in pending if reply_to is not None})
-    reacted = [fields["id"] for fields, _, hint in pending if hint]
-    mentioning = [fields["id"] for fields, _, _ in pending if "@" in fields["content"]]
-    if not (replies or reacted or mentioning):
-        return
-    statement = _extras(bool(replies), bool(reacted), bool(mentioning))
-    params = {"b_replies": replies, "b_reacted": reacted, "b_mentioning": mentioning}
-    result = await session.execute(statement, {k: v for k, v in params.items() if v})
+    if extras is None:
+        extras = await _extras_rows(session, pending)
     # Reactions in order of first use (their ids), mentions by user id.
-    rows = sorted(result, key=_EXTRAS_ORDER)
+    rows = sorted(extras, key=_EXTRAS_ORDER)
     by_id = {fields["id"]: fields for fields, _, _ in pending}
     previews: dict[int, dict[str, Any]] = {}
     counts: dict[int, dict[str, dict[str, Any]]] = {}
@@ -200,6 +264,18 @@ async def add_extras(
             fields["reply_to"] = previews.get(reply_to)
     for message_id, by_emoji in counts.items():
         by_id[message_id]["reactions"] = list(by_emoji.values())
+
+
+async def _extras_rows(session: AsyncSession, pending: Sequence[Pending]) -> list[Extra]:
+    replies = sorted({reply_to for _, reply_to, _ in pending if reply_to is not None})
+    reacted = [fields["id"] for fields, _, hint in pending if hint]
+    mentioning = [fields["id"] for fields, _, _ in pending if "@" in fields["content"]]
+    if not (replies or reacted or mentioning):
+        return []
+    statement = _extras(bool(replies), bool(reacted), bool(mentioning))
+    params = {"b_replies": replies, "b_reacted": reacted, "b_mentioning": mentioning}
+    result = await session.execute(statement, {k: v for k, v in params.items() if v})
+    return [tuple(row) for row in result]  # type: ignore[misc]
 
 
 async def per_viewer(
@@ -239,13 +315,19 @@ async def message_views(
 
 
 async def message_dicts(
-    session: AsyncSession, links: Links, messages: Sequence[MessageRow], viewer_id: int | None
+    session: AsyncSession,
+    links: Links,
+    messages: Sequence[MessageRow],
+    viewer_id: int | None,
+    *,
+    with_extras: bool = False,
 ) -> list[dict[str, Any]]:
     """Each message as ``viewer_id`` sees it, MessageOut's fields in a plain dict, in a
     fixed number of queries.
 
     Attachments with their signed links, link previews, reply previews, reactions and
-    mentions: one query each, skipped when no message of the page has any.
+    mentions: one query each, skipped when no message of the page has any. The last
+    three come with the rows when they were read by a `with_extras` statement.
     """
     ids = {m.attachment_id for m in messages if m.attachment_id is not None}
     found: dict[int, dict[str, Any]] = {}
@@ -273,5 +355,5 @@ async def message_dicts(
         )
         for m in messages
     ]
-    await add_extras(session, viewer_id, pending)
+    await add_extras(session, viewer_id, pending, extras_of(messages) if with_extras else None)
     return [fields for fields, _, _ in pending]
