@@ -4,11 +4,12 @@ import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import text as sql
 
 from parley.messages.search_index import fold
 from parley.search.query import parse
-from parley.search.service import highlights
-from tests.support import Api, User
+from parley.search.service import _pattern, _regexp, highlights
+from tests.support import Api, RunningServer, User
 
 
 async def _search(user: User, q: str, **params: Any) -> dict[str, Any]:
@@ -242,3 +243,59 @@ def test_highlights_point_into_the_original_text() -> None:
     assert highlights("deployment", parse("deplo")) == [[0, 10]]
     assert highlights("redeploy", parse("deploy")) == []
     assert fold("ÀÉÎ \uff71") == "aei ア"
+
+
+_TEXTS = (
+    "Deployment_v2 done, redeploy later",
+    "Привет, Мир! мирный день",
+    "naïve café in the Straße",
+    "x-ray vision; xray too",
+    "東京タワーの夜景",
+    "foo(bar) [baz] a.b.c $5 ^caret^",
+    "3rd place ² and ⅻ",
+    "tab\tseparated\nlines",
+    "ünïcode_underscore mixed_Case",
+)
+_QUERIES = (
+    "deplo",
+    "v2",
+    "deploy",
+    "мир",
+    "мирн",
+    "cafe",
+    "strasse",
+    "ray",
+    '"x ray"',
+    "xra",
+    "東京",
+    "タワ",
+    "bar",
+    "baz",
+    "b.c",
+    "caret",
+    "5",
+    "3rd",
+    "place",
+    "separated lines",
+    '"tab separated"',
+    "unicode",
+    "underscore",
+    "case",
+)
+
+
+async def test_mariadb_matches_as_the_highlights_do(server: RunningServer, backend: str) -> None:
+    """On MariaDB some searches are matched by REGEXP in the database, with the patterns
+    the highlights use in Python; both must say the same of every text."""
+    if backend != "mariadb":
+        pytest.skip("SQLite matches these searches in Python, with the highlights' patterns")
+    async with server.app.state.parley.engine.connect() as conn:
+        for q in _QUERIES:
+            for term in parse(q).terms:
+                for content in _TEXTS:
+                    body = fold(content)
+                    found = await conn.scalar(
+                        sql("SELECT :body REGEXP :pattern"),
+                        {"body": body, "pattern": _regexp(term)},
+                    )
+                    assert bool(found) == bool(_pattern(term).search(body)), (q, content)
