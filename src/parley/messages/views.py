@@ -275,7 +275,7 @@ async def _extras_rows(session: AsyncSession, pending: Sequence[Pending]) -> lis
     statement = _extras(bool(replies), bool(reacted), bool(mentioning))
     params = {"b_replies": replies, "b_reacted": reacted, "b_mentioning": mentioning}
     result = await session.execute(statement, {k: v for k, v in params.items() if v})
-    return [tuple(row) for row in result]  # type: ignore[misc]
+    return [tuple(row) for row in result]
 
 
 async def per_viewer(
