@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from parley.core.events import Event
 from tests.sockets import Socket, open_socket
 from tests.support import Api, RunningServer, eventually, serve, test_settings
 
@@ -216,6 +217,30 @@ async def test_catch_up_with_since_is_gapless_and_exact(api: Api, server: Runnin
             received.append((await b.next("message.new"))["message"]["id"])
         assert await b.quiet("message.new") == []
     assert received == missed + live  # every message once, in id order
+
+
+async def test_a_late_live_copy_of_a_replayed_message_is_not_sent_again(
+    api: Api, server: RunningServer
+) -> None:
+    """A message sent on another node is published after its commit, so a replay on this
+    node can read it first and its live copy arrive after the replay has ended (seen on
+    two nodes behind a proxy as a message delivered twice). Here the copies are handed to
+    this node's hub late by hand, as the broker would."""
+    alice, bob = await api.user(), await api.user()
+    chat = await alice.direct_chat(bob)
+    last_seen = (await alice.say(chat["id"], "before"))["id"]
+    missed = [await alice.say(chat["id"], f"missed {i}") for i in range(3)]
+    hub = server.app.state.realtime.hub
+    async with open_socket(server.ws_url, bob.token, since=last_seen) as b:
+        replayed = [(await b.next("message.new"))["message"]["id"] for _ in missed]
+        assert replayed == [m["id"] for m in missed]
+        for message in missed[1:]:
+            frame = json.dumps({"type": "message.new", "chat_id": chat["id"], "message": message})
+            late = Event("message.new", frame, frozenset({bob.id}), chat["id"], message["id"])
+            await hub.dispatch(late)
+        after = (await alice.say(chat["id"], "after"))["id"]
+        assert (await b.next("message.new"))["message"]["id"] == after
+        assert await b.quiet("message.new") == []
 
 
 async def test_since_must_be_an_id(api: Api, server: RunningServer) -> None:

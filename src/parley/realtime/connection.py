@@ -23,6 +23,7 @@ CLOSE_RESTART = 1012  # server going away: reconnect (elsewhere) with since
 CLOSE_TOO_SLOW = 1008  # the client stopped reading and its queue overflowed
 CLOSE_TRY_AGAIN = 1013  # the database is unavailable: reconnect (with since) shortly
 CLOSE_TOO_MANY = 4429  # the user already holds PARLEY_MAX_SOCKETS_PER_USER sockets here
+REPLAY_TAIL = 1024  # replayed message ids whose late live copies are still dropped
 
 
 class Connection:
@@ -49,6 +50,7 @@ class Connection:
         self._writer_idle: asyncio.Future[None] | None = None
         self._reply_waiting: asyncio.Future[None] | None = None
         self._buffer: list[tuple[str, int | None]] | None = None
+        self._replayed: set[int] | None = None  # see stop_buffering
         self._on_close: Callable[[], object] | None = None
         self.is_closed = False
         self.close_code = CLOSE_RESTART
@@ -65,6 +67,9 @@ class Connection:
     def offer(self, text: str, message_id: int | None = None) -> None:
         """Queue a live event without waiting; a client too slow to keep up is dropped."""
         if self.is_closed:
+            return
+        if self._replayed and message_id in self._replayed:
+            self._replayed.discard(message_id)  # a late live copy of a replayed message
             return
         if self._buffer is not None:
             self._buffer.append((text, message_id))
@@ -88,12 +93,22 @@ class Connection:
         self._buffer = []
 
     def stop_buffering(self, already_sent: Iterable[int]) -> None:
-        """Release held events in order, skipping messages the replay already delivered."""
+        """Release held events in order, skipping messages the replay already delivered.
+
+        Their live copies can also arrive later: a message sent on another node is
+        published after its commit, and the replay may have read it in between. So the
+        newest replayed ids are remembered, each until its copy turns up.
+        """
         sent = set(already_sent)
         held, self._buffer = self._buffer or [], None
         for text, message_id in held:
-            if message_id is None or message_id not in sent:
+            if message_id is not None and message_id in sent:
+                sent.discard(message_id)
+            else:
                 self.offer(text)
+        # A late copy is of a message committed just before the replay read it: among
+        # the newest it sent, so a long replay keeps only its tail.
+        self._replayed = set(sorted(sent)[-REPLAY_TAIL:]) or None
 
     def when_closed(self, callback: Callable[[], object]) -> None:
         """Call ``callback`` once the connection is closed (at once if it already is)."""
