@@ -188,8 +188,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     service_port = common.free_port()
     # A real push service runs on other machines; this one shares the bench's two cores.
     # --service-nice lowers its priority to stand for that (recorded in the results).
+    priority = (
+        ["chrt", "--idle", "0"] if args.service_idle else ["nice", "-n", str(args.service_nice)]
+    )
     service = subprocess.Popen(  # noqa: ASYNC220
-        ["nice", "-n", str(args.service_nice), sys.executable, "-c", SERVICE, str(service_port)]
+        [*priority, sys.executable, "-c", SERVICE, str(service_port)]
     )
     service_url = f"http://127.0.0.1:{service_port}"
     try:
@@ -291,6 +294,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     "posts_at_once": POSTS,
                     "push_process_niceness": NICENESS,
                     "push_service_niceness": args.service_nice,
+                    "push_service_sched_idle": args.service_idle,
                     "send_latency": {k: summary(v) for k, v in latency.items()},
                     "handoff": summary(handoff),
                     "drain": {
@@ -330,6 +334,11 @@ def cli() -> None:
     parser.add_argument("--quick", action="store_true", help="2 rounds of 3 messages")
     parser.add_argument(
         "--service-nice", type=int, default=0, help="the local push service's niceness"
+    )
+    parser.add_argument(
+        "--service-idle",
+        action="store_true",
+        help="run the local push service under SCHED_IDLE (CPU only when no one else wants it)",
     )
     args = parser.parse_args()
     if args.quick:

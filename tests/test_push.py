@@ -210,6 +210,43 @@ async def test_an_address_that_is_not_public_is_refused_before_any_post() -> Non
     await poster.close()
 
 
+async def test_the_next_job_is_read_only_once_the_pushes_before_it_are_under_way(
+    service: PushService,
+) -> None:
+    """`Poster.room` holds the next message's reads back while pushes still wait for a
+    post; a push in flight to a slow service does not count."""
+    poster = Poster(
+        Policy(
+            timeout_seconds=5,
+            attempts=1,
+            backoff_seconds=0.01,
+            allow_http_loopback=True,
+            posts=2,
+        )
+    )
+    vapid = Vapid.from_private(new_private_key(), "mailto:admin@example.org")
+    service.delay["slow"] = 0.5
+    sub = service.subscriber("slow").subscription()
+    push = Outgoing(1, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], {"n": 1})
+    pushing = asyncio.create_task(poster.push(vapid, [push] * 5, "parley-test"))
+    await asyncio.sleep(0.2)
+    assert poster.backlog == 3  # two posts under way, three waiting for them
+    room = asyncio.create_task(poster.room())
+    await asyncio.sleep(0.1)
+    assert not room.done()
+    await asyncio.wait_for(room, 5)  # the first two answered: the next two under way
+    assert poster.backlog < 2
+    assert [status for status, _ in await pushing] == [201] * 5
+    assert poster.backlog == 0
+    # A key no push can be encrypted for: that device's outcome says so, nothing is
+    # posted or retried, and it leaves the backlog like any other.
+    bad = Outgoing(2, sub["endpoint"], "not-a-key", sub["keys"]["auth"], {"n": 2})
+    ((status, error),) = await poster.push(vapid, [bad], "parley-test")
+    assert status is None and error
+    assert len(service.to("slow")) == 5 and poster.backlog == 0
+    await poster.close()
+
+
 async def test_the_push_process_is_restarted_after_dying_and_stops_with_the_node(
     papi: Api, push_server: RunningServer, service: PushService
 ) -> None:

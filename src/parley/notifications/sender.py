@@ -6,6 +6,7 @@ A message to a large group is hundreds of HTTPS posts. This runs in the push pro
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,19 @@ class _TryAgain(Exception):
         self.status = status
 
 
+class _Unsendable(Exception):
+    """A push that cannot be encrypted for its device (a bad key); never retried."""
+
+
+def _prepared(vapid: webpush.Vapid, push: Outgoing, topic: str, urgency: str) -> webpush.Prepared:
+    try:
+        return webpush.prepare(
+            vapid, push.endpoint, push.p256dh, push.auth, push.payload, topic=topic, urgency=urgency
+        )
+    except Exception as exc:
+        raise _Unsendable(f"{type(exc).__name__}: {exc}") from exc
+
+
 class Poster:
     """Encrypts and posts pushes with retries, on the loop that first uses it.
 
@@ -63,6 +77,25 @@ class Poster:
         self.policy = policy
         self._client: httpx.AsyncClient | None = None
         self._posts: asyncio.Semaphore | None = None
+        # Pushes handed over that have not yet had their first turn at a post (a push in
+        # flight to a slow service, or waiting to retry, is not counted).
+        self.backlog = 0
+        self._room = asyncio.Event()
+
+    async def room(self) -> None:
+        """Wait until fewer pushes wait for a post than can be under way at once.
+
+        Reading the next message's recipients sooner would only queue its pushes behind
+        these, and on MySQL/MariaDB its reads share the database with the sends.
+        """
+        while self.backlog >= self.policy.posts:
+            self._room.clear()
+            await self._room.wait()
+
+    def _had_turn(self) -> None:
+        self.backlog -= 1
+        if self.backlog < self.policy.posts:
+            self._room.set()
 
     async def push(self, vapid: webpush.Vapid, pushes: list[Outgoing], topic: str) -> list[Outcome]:
         """Encrypt and post each push (with retries); their outcomes, in order."""
@@ -73,6 +106,7 @@ class Poster:
                 limits=httpx.Limits(max_connections=self.policy.posts * 2),
             )
             self._posts = asyncio.Semaphore(self.policy.posts)
+        self.backlog += len(pushes)
         return await asyncio.gather(*(self._push_one(vapid, push, topic) for push in pushes))
 
     async def close(self) -> None:
@@ -82,25 +116,28 @@ class Poster:
 
     async def _push_one(self, vapid: webpush.Vapid, push: Outgoing, topic: str) -> Outcome:
         """Post to one device, retrying what may pass (network errors, 429, 5xx)."""
+        waiting = [True]  # in the backlog until its first turn at a post, or its end
+
+        def had_turn() -> None:
+            if waiting:
+                waiting.clear()
+                self._had_turn()
+
+        try:
+            return await self._post(vapid, push, topic, had_turn)
+        finally:
+            had_turn()
+
+    async def _post(
+        self, vapid: webpush.Vapid, push: Outgoing, topic: str, had_turn: Callable[[], None]
+    ) -> Outcome:
         assert self._client is not None and self._posts is not None
         policy = self.policy
         refused = await webpush.check_address(push.endpoint, policy.allow_http_loopback)
         if refused:
             return None, refused
         urgency = "high" if push.payload.get("type") == "test" else "normal"
-        try:
-            prepared = webpush.prepare(
-                vapid,
-                push.endpoint,
-                push.p256dh,
-                push.auth,
-                push.payload,
-                topic=topic,
-                urgency=urgency,
-            )
-        except Exception as exc:  # a bad key stored by a client: that device's problem alone
-            log.info("push to subscription %d failed: %s", push.subscription_id, exc)
-            return None, f"{type(exc).__name__}: {exc}"
+        prepared: webpush.Prepared | None = None
         retrying = AsyncRetrying(
             stop=stop_after_attempt(policy.attempts),
             # Doubling from backoff_seconds, capped, each wait spread by up to as much again.
@@ -116,9 +153,19 @@ class Poster:
             async for attempt in retrying:
                 with attempt:
                     async with self._posts:  # not held through the backoff's waits
+                        had_turn()
+                        if prepared is None:
+                            # Encrypted on its first turn, not when a message's pushes are
+                            # handed over: a group's hundreds of encryptions then spread
+                            # over its posts instead of taking the CPU in one burst
+                            # beside the sends that caused them.
+                            prepared = _prepared(vapid, push, topic, urgency)
                         status = await webpush.send(self._client, push.endpoint, prepared)
                     if status == 429 or status >= 500:
                         raise _TryAgain(status)
+        except _Unsendable as exc:  # a bad key stored by a client: that device's alone
+            log.info("push to subscription %d failed: %s", push.subscription_id, exc)
+            return None, str(exc)
         except _TryAgain as exc:
             return exc.status, f"still {exc.status} after {policy.attempts} attempts"
         except httpx.HTTPError as exc:

@@ -194,8 +194,8 @@ def prepare(
 ) -> Prepared:
     """Encrypt ``payload`` (JSON) for one subscription and sign for its push service.
 
-    CPU work (an ECDH per push): the push sender does it on its own thread
-    (`parley.notifications.sender`), never on the loop that answers requests.
+    CPU work (an ECDH per push): the push process does it (`parley.notifications.sender`,
+    one push at a time as each gets its turn to post), never a node's loop.
     """
     body = encrypt(json.dumps(payload, separators=(",", ":")).encode(), p256dh, auth)
     headers = {
