@@ -178,7 +178,8 @@ def with_extras(query: Select[Any], messages: Table) -> Select[Any]:
 
     On MySQL a page's extras asked for by a statement of their own cost a round trip to
     the server, more than the rows did. Here the reply's original is a join, and the
-    reactions (only of messages ever reacted to) and the mentions each one string.
+    reactions (only of messages ever reacted to) and the mentions (only of text with
+    an "@") each one string.
     """
     original = messages.alias("original")
     reaction = (
@@ -203,7 +204,8 @@ def with_extras(query: Select[Any], messages: Table) -> Select[Any]:
         func.substr(original.c.content, 1, EXCERPT_SOURCE).label("x_reply_text"),
         case((original.c.deleted_at.is_(None), 0), else_=1).label("x_reply_deleted"),
         case((messages.c.reacted == true(), reactions)).label("x_reactions"),
-        mentions.label("x_mentions"),
+        # Only text with "@" in it can mention anyone (as `_extras_rows` asks).
+        case((func.instr(messages.c.content, "@") > 0, mentions)).label("x_mentions"),
     )
 
 
