@@ -48,7 +48,7 @@ class Delivery:
         # One job's recipients read at a time, and only once the pushes before it are
         # under way: a burst of sends to a big group used to have every job's reads (a
         # few hundred rows each) on the database at once, beside the sends themselves
-        # (on MariaDB the send p99 was 1.5x with push on; bench/push_bench.py).
+        # (on MariaDB the send p99 was 1.6x with push on; bench/push_bench.py).
         async with self._reading:
             await self.poster.room()
             async with self.sessions() as session:

@@ -116,11 +116,12 @@ class Poster:
 
     async def _push_one(self, vapid: webpush.Vapid, push: Outgoing, topic: str) -> Outcome:
         """Post to one device, retrying what may pass (network errors, 429, 5xx)."""
-        waiting = [True]  # in the backlog until its first turn at a post, or its end
+        waiting = True  # in the backlog until its first turn at a post, or its end
 
         def had_turn() -> None:
+            nonlocal waiting
             if waiting:
-                waiting.clear()
+                waiting = False
                 self._had_turn()
 
         try:
