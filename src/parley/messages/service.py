@@ -125,7 +125,7 @@ async def history(
         # Empty: a chat with nothing there, or not mine (then 404, like every other route).
         await require_member(session, chat_id, me_id)
         return []
-    page = await message_dicts(session, links, rows, me_id, with_extras=True)
+    page = await message_dicts(session, links, rows, me_id, extras_in_rows=True)
     return page if after is not None else page[::-1]
 
 
@@ -153,8 +153,7 @@ def _page(*, newer: bool, cursor: bool) -> Select[Any]:
     query = with_extras(
         select(MESSAGES)
         .where(MESSAGES.c.chat_id == bindparam("b_chat"), MESSAGES.c.deleted_at.is_(None), mine)
-        .with_hint(MESSAGES, "FORCE INDEX (ix_messages_chat_id_id)", dialect_name="mysql"),
-        MESSAGES,
+        .with_hint(MESSAGES, "FORCE INDEX (ix_messages_chat_id_id)", dialect_name="mysql")
     )
     if cursor:
         bound = (

@@ -63,6 +63,7 @@ MESSAGE = TypeAdapter(MessageOut)
 # Rows: (kind, message id, user id, text, number); see `_extras`.
 _REPLY, _REACTION, _MENTION = "r", "x", "m"
 Extra = tuple[str, int, int, str, int]
+_MESSAGES = cast(Table, Message.__table__)
 _REACTIONS = cast(Table, Reaction.__table__)
 _MENTIONS = cast(Table, Mention.__table__)
 # Separators of the reaction and mention strings of `with_extras`: neither is in an emoji.
@@ -172,16 +173,16 @@ def excerpt(content: str, deleted: bool) -> str:
 Pending = tuple[dict[str, Any], int | None, bool]
 
 
-def with_extras(query: Select[Any], messages: Table) -> Select[Any]:
-    """``query``, whose rows are of ``messages``, with each row's extras as columns of
-    the same statement, for `extras_of` to read.
+def with_extras(query: Select[Any]) -> Select[Any]:
+    """``query``, whose rows are of the messages table, with each row's extras as columns
+    of the same statement, for `extras_of` to read.
 
     On MySQL a page's extras asked for by a statement of their own cost a round trip to
     the server, more than the rows did. Here the reply's original is a join, and the
     reactions (only of messages ever reacted to) and the mentions (only of text with
     an "@") each one string.
     """
-    original = messages.alias("original")
+    original = _MESSAGES.alias("original")
     reaction = (
         _REACTIONS.c.id.cast(String)
         + _FIELD
@@ -191,21 +192,21 @@ def with_extras(query: Select[Any], messages: Table) -> Select[Any]:
     )
     reactions = (
         select(func.aggregate_strings(reaction, _ITEM))
-        .where(_REACTIONS.c.message_id == messages.c.id)
+        .where(_REACTIONS.c.message_id == _MESSAGES.c.id)
         .scalar_subquery()
     )
     mentions = (
         select(func.aggregate_strings(_MENTIONS.c.user_id.cast(String), _ITEM))
-        .where(_MENTIONS.c.message_id == messages.c.id)
+        .where(_MENTIONS.c.message_id == _MESSAGES.c.id)
         .scalar_subquery()
     )
-    return query.outerjoin(original, original.c.id == messages.c.reply_to_id).add_columns(
+    return query.outerjoin(original, original.c.id == _MESSAGES.c.reply_to_id).add_columns(
         original.c.sender_id.label("x_reply_sender"),
         func.substr(original.c.content, 1, EXCERPT_SOURCE).label("x_reply_text"),
         case((original.c.deleted_at.is_(None), 0), else_=1).label("x_reply_deleted"),
-        case((messages.c.reacted == true(), reactions)).label("x_reactions"),
+        case((_MESSAGES.c.reacted == true(), reactions)).label("x_reactions"),
         # Only text with "@" in it can mention anyone (as `_extras_rows` asks).
-        case((func.instr(messages.c.content, "@") > 0, mentions)).label("x_mentions"),
+        case((func.instr(_MESSAGES.c.content, "@") > 0, mentions)).label("x_mentions"),
     )
 
 
@@ -322,7 +323,7 @@ async def message_dicts(
     messages: Sequence[MessageRow],
     viewer_id: int | None,
     *,
-    with_extras: bool = False,
+    extras_in_rows: bool = False,
 ) -> list[dict[str, Any]]:
     """Each message as ``viewer_id`` sees it, MessageOut's fields in a plain dict, in a
     fixed number of queries.
@@ -357,5 +358,6 @@ async def message_dicts(
         )
         for m in messages
     ]
-    await add_extras(session, viewer_id, pending, extras_of(messages) if with_extras else None)
+    extras = extras_of(messages) if extras_in_rows else None
+    await add_extras(session, viewer_id, pending, extras)
     return [fields for fields, _, _ in pending]

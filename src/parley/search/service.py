@@ -262,6 +262,8 @@ async def _match_here(
     Matched on the folded text (the index's) with the patterns the highlights use; also
     whether the page was filled (limit + 1 found) before ``ids`` ran out.
     """
+    if not ids:
+        return [], False
     if not query.terms:  # filters only (from:, has:file): every candidate is found
         return ids[: limit + 1], len(ids) > limit
     sqlite = session.get_bind().dialect.name == "sqlite"
@@ -276,7 +278,7 @@ async def _match_here(
             .order_by(key.desc())
             .limit(limit + 1)
         )
-        matched = list((await session.scalars(statement)).all()) if ids else []
+        matched = list((await session.scalars(statement)).all())
         return matched, len(matched) > limit
     patterns = [_pattern(term) for term in query.terms]
     found: list[int] = []
